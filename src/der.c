@@ -1,0 +1,251 @@
+/*
+ * der.c: strict DER <-> raw for ECDSA P-256 signatures.  Contract in include/sek/der.h.
+ *
+ * The parser is one pass over a bounds-checked cursor; the only place it moves is cur_take().
+ * Lengths are checked against what is there before anything is read through them, so a claimed
+ * length of 2^64-1 costs the same as one of 5.  Clause numbers are X.690 (08/2015).
+ */
+#include <string.h>
+
+#include <sek/der.h>
+
+/* The P-256 group order n, big-endian (SEC 2 §2.4.2, FIPS 186-4 D.1.2.3). */
+static const uint8_t P256_N[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+/* The body of the longest signature: two 35-byte INTEGER TLVs. Lengths above it cannot occur. */
+#define DER_SEQ_BODY_MAX 70
+
+typedef struct {
+  const uint8_t *p;
+  size_t len;
+} cursor;
+
+static int cur_take(cursor *c, size_t n, const uint8_t **out) {
+  if (n > c->len)
+    return SEK_DER_ERR_TRUNCATED;
+  *out = c->p;
+  c->p += n;
+  c->len -= n;
+  return SEK_OK;
+}
+
+/*
+ * Reads a definite length (8.1.3).  DER wants the short form for 0..127 (10.1); a long form is
+ * legal only when minimal, and then it is >= 128, more than any P-256 signature element can
+ * hold, so every well-formed long form is SEK_DER_ERR_LEN_TOO_LARGE.
+ */
+static int read_length(cursor *c, size_t *out) {
+  const uint8_t *b;
+  if (cur_take(c, 1, &b) != SEK_OK)
+    return SEK_DER_ERR_TRUNCATED;
+  if (b[0] < 0x80) {
+    *out = b[0];
+    return SEK_OK;
+  }
+  if (b[0] == 0x80)
+    return SEK_DER_ERR_LEN_INDEFINITE; /* 8.1.3.6; forbidden in DER by 10.1 */
+  if (b[0] == 0xff)
+    return SEK_DER_ERR_LEN_RESERVED; /* 8.1.3.5 c */
+  size_t n = b[0] & 0x7f;
+  const uint8_t *lb;
+  if (cur_take(c, n, &lb) != SEK_OK)
+    return SEK_DER_ERR_TRUNCATED;
+  if (lb[0] == 0x00)
+    return SEK_DER_ERR_LEN_NONMINIMAL; /* leading zero length octet: not the fewest octets */
+  if (n == 1 && lb[0] < 0x80)
+    return SEK_DER_ERR_LEN_NONMINIMAL; /* 10.1: short form was required */
+  return SEK_DER_ERR_LEN_TOO_LARGE;
+}
+
+static int is_zero32(const uint8_t v[32]) {
+  uint8_t acc = 0;
+  for (size_t i = 0; i < 32; i++)
+    acc |= v[i];
+  return acc == 0;
+}
+
+int sek_der_scalar_check(const uint8_t v[32]) {
+  if (v == NULL)
+    return SEK_ERR_ARG;
+  if (is_zero32(v))
+    return SEK_DER_ERR_R_ZERO;
+  /* Big-endian byte strings of equal length compare like the numbers they hold. */
+  if (memcmp(v, P256_N, 32) >= 0)
+    return SEK_DER_ERR_R_RANGE;
+  return SEK_OK;
+}
+
+/* Reads one INTEGER (8.3) holding r (which == 0) or s (which == 1) into out32. */
+static int read_integer(cursor *c, int which, uint8_t out32[32]) {
+  const uint8_t *tag, *content;
+  size_t len;
+  int st;
+  if (c->len == 0)
+    return SEK_DER_ERR_MISSING_INT;
+  cur_take(c, 1, &tag);
+  if (tag[0] != 0x02)
+    return SEK_DER_ERR_INT_TAG; /* also rejects constructed 0x22 and high-tag forms */
+  if ((st = read_length(c, &len)) != SEK_OK)
+    return st;
+  if (len == 0)
+    return SEK_DER_ERR_INT_EMPTY; /* 8.3.1: one or more content octets */
+  if (cur_take(c, len, &content) != SEK_OK)
+    return SEK_DER_ERR_TRUNCATED;
+  if (content[0] & 0x80)
+    return SEK_DER_ERR_INT_NEGATIVE; /* two's complement (8.3.3): r and s are positive */
+  if (len > 1 && content[0] == 0x00 && !(content[1] & 0x80))
+    return SEK_DER_ERR_INT_NONMINIMAL; /* 8.3.2: first nine bits not all zero */
+  size_t skip = content[0] == 0x00 ? 1 : 0;
+  size_t sig = len - skip;
+  if (sig > 32)
+    return SEK_DER_ERR_INT_TOO_LARGE;
+  memset(out32, 0, 32 - sig);
+  memcpy(out32 + 32 - sig, content + skip, sig);
+  st = sek_der_scalar_check(out32);
+  if (st == SEK_DER_ERR_R_ZERO)
+    return which == 0 ? SEK_DER_ERR_R_ZERO : SEK_DER_ERR_S_ZERO;
+  if (st == SEK_DER_ERR_R_RANGE)
+    return which == 0 ? SEK_DER_ERR_R_RANGE : SEK_DER_ERR_S_RANGE;
+  return SEK_OK;
+}
+
+int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], size_t *err_offset) {
+  if ((der == NULL && der_len != 0) || raw == NULL)
+    return SEK_ERR_ARG;
+  cursor c = {der, der_len};
+  uint8_t tmp[64];
+  size_t seq_len;
+  const uint8_t *tag;
+  int st;
+
+  if (der_len == 0) {
+    st = SEK_DER_ERR_EMPTY;
+    goto fail;
+  }
+  cur_take(&c, 1, &tag);
+  if (tag[0] != 0x30) {
+    st = SEK_DER_ERR_SEQ_TAG;
+    c.p = der; /* the offending byte is the tag itself */
+    goto fail;
+  }
+  if ((st = read_length(&c, &seq_len)) != SEK_OK)
+    goto fail;
+
+  /*
+   * Parse the content that is there first, so that the reported rule is the first one broken in
+   * reading order; only then say whether the SEQUENCE was cut short or followed by more bytes.
+   */
+  size_t avail = c.len;
+  cursor body = {c.p, seq_len < avail ? seq_len : avail};
+  if ((st = read_integer(&body, 0, tmp)) != SEK_OK ||
+      (st = read_integer(&body, 1, tmp + 32)) != SEK_OK) {
+    if (st == SEK_DER_ERR_MISSING_INT && seq_len > avail)
+      st = SEK_DER_ERR_TRUNCATED;
+    c.p = body.p;
+    goto fail;
+  }
+  if (body.len != 0) {
+    st = SEK_DER_ERR_EXTRA_IN_SEQ;
+    c.p = body.p;
+    goto fail;
+  }
+  if (seq_len > avail) {
+    st = SEK_DER_ERR_TRUNCATED;
+    c.p = der + der_len;
+    goto fail;
+  }
+  if (seq_len < avail) {
+    st = SEK_DER_ERR_TRAILING;
+    c.p = body.p;
+    goto fail;
+  }
+  memcpy(raw, tmp, 64);
+  if (err_offset != NULL)
+    *err_offset = der_len;
+  return SEK_OK;
+
+fail:
+  if (err_offset != NULL)
+    *err_offset = der_len == 0 ? 0 : (size_t)(c.p - der);
+  return st;
+}
+
+int sek_der_sig_to_raw(const uint8_t *der, size_t der_len, uint8_t raw[64]) {
+  return sek_der_sig_to_raw_at(der, der_len, raw, NULL);
+}
+
+/* Writes the minimal INTEGER TLV of a 32-byte value known to be non-zero; returns its length. */
+static size_t put_integer(uint8_t *out, const uint8_t v[32]) {
+  size_t i = 0;
+  while (v[i] == 0) /* terminates: v is non-zero */
+    i++;
+  size_t n = 32 - i, pad = (v[i] & 0x80) ? 1 : 0;
+  out[0] = 0x02;
+  out[1] = (uint8_t)(n + pad);
+  out[2] = 0x00;
+  memcpy(out + 2 + pad, v + i, n);
+  return 2 + pad + n;
+}
+
+/* Length of the INTEGER TLV put_integer would write. */
+static size_t integer_size(const uint8_t v[32]) {
+  size_t i = 0;
+  while (v[i] == 0)
+    i++;
+  return 2 + (32 - i) + ((v[i] & 0x80) ? 1 : 0);
+}
+
+int sek_der_sig_from_raw(const uint8_t raw[64], uint8_t *out, size_t out_cap, size_t *out_len) {
+  if (raw == NULL || out == NULL || out_len == NULL)
+    return SEK_ERR_ARG;
+  int st = sek_der_scalar_check(raw);
+  if (st != SEK_OK)
+    return st;
+  st = sek_der_scalar_check(raw + 32);
+  if (st != SEK_OK)
+    return st == SEK_DER_ERR_R_ZERO ? SEK_DER_ERR_S_ZERO : SEK_DER_ERR_S_RANGE;
+  size_t body = integer_size(raw) + integer_size(raw + 32);
+  if (body + 2 > out_cap)
+    return SEK_DER_ERR_BUFFER;
+  out[0] = 0x30;
+  out[1] = (uint8_t)body; /* <= 70: always the short form */
+  size_t n = 2 + put_integer(out + 2, raw);
+  n += put_integer(out + n, raw + 32);
+  *out_len = n;
+  return SEK_OK;
+}
+
+/* Indexed by -(status) - 100; keep in the order of enum sek_der_status. */
+static const char *const der_messages[] = {
+    "empty input: a signature needs at least 8 bytes",
+    "not a SEQUENCE: the first byte must be 0x30",
+    "truncated: the input ends inside an element",
+    "indefinite length (0x80) is BER, not DER",
+    "reserved length byte 0xFF",
+    "length not in the fewest bytes (DER needs the short form below 128)",
+    "length larger than any P-256 signature element",
+    "trailing bytes after the SEQUENCE",
+    "element is not an INTEGER (tag 0x02)",
+    "INTEGER with no content bytes",
+    "negative INTEGER (top bit set without a 0x00 pad)",
+    "INTEGER with an unneeded leading 0x00",
+    "INTEGER wider than 32 bytes",
+    "the SEQUENCE holds fewer than two INTEGERs",
+    "extra bytes inside the SEQUENCE after s",
+    "r is zero",
+    "s is zero",
+    "r is not below the group order n",
+    "s is not below the group order n",
+    "output buffer too small (72 bytes always suffice)",
+};
+
+const char *sek_der_strerror(int status) {
+  if (status <= -100 && status > -100 - (int)(sizeof der_messages / sizeof der_messages[0]))
+    return der_messages[-status - 100];
+  if (status <= -100 && status >= -199)
+    return "unknown DER status";
+  return sek_strerror(status);
+}
