@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include <sek/der.h>
+#include <sek/error.h>
 #include <sek/status.h>
 
 static const char *common_strerror(int status) {
@@ -26,6 +27,7 @@ static const struct {
   const char *(*name)(int);
 } ranges[] = {
     {-100, -199, sek_der_strerror},
+    {-200, -299, sek_error_strerror},
 };
 
 const char *sek_strerror(int status) {

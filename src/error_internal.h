@@ -1,0 +1,76 @@
+/*
+ * error_internal.h: what the files of the error module (src/error*.c) share and nothing else
+ * uses: a growable string buffer, the bounded text helpers of the decoder, and the entry points
+ * between the tables, the classifier and the decoder.  Not installed; not a public contract.
+ */
+#ifndef SEK_ERROR_INTERNAL_H
+#define SEK_ERROR_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sek/error.h>
+
+/* A growable NUL-terminated string.  After an allocation failure it stays failed and every
+ * further call is a no-op, so callers check once, at the end. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+  bool failed;
+} sek_sb;
+
+void sek_sb_put(sek_sb *b, const char *s, size_t n);
+void sek_sb_puts(sek_sb *b, const char *s);
+void sek_sb_printf(sek_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the string (caller frees) or NULL after a failure (the buffer is freed either way). */
+char *sek_sb_finish(sek_sb *b);
+
+/* Context the decoder read around an error that the object itself does not carry; the
+ * classifier's rules may test it.  Zero-initialised means "nothing known". */
+typedef struct {
+  bool simulator;        /* the text mentions the simulator */
+  bool after_biometric;  /* a biometric / LA prompt was involved (text or chain) */
+  bool current_set;      /* the text mentions .biometryCurrentSet */
+  bool biometry_changed; /* the text mentions a change of enrolled biometrics */
+  bool locked;           /* the text mentions a locked device / background state */
+  bool no_code;          /* the error was inferred from a name or a message, not read */
+} sek_error_context;
+
+/* sek_error_classify with decoder context; ctx may be NULL. */
+int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek_cause *out,
+                           size_t cap, size_t *out_num);
+
+/* A known Apple message text (localised English) and the code it stands for. */
+typedef struct {
+  const char *text; /* matched case-sensitively as a substring */
+  const char *domain;
+  long code;
+  const char *source;
+} sek_error_message_info;
+
+/* The message table, for the decoder's scan and the tests. */
+const sek_error_message_info *sek_error_messages(size_t *out_num);
+
+/* All code rows, for tests and the fuzz dictionary check. */
+const sek_error_code_info *sek_error_codes(size_t *out_num);
+
+/* The alias rows (name -> domain, code), e.g. errKCItemNotFound, kLAErrorUserCancel. */
+typedef struct {
+  const char *name;
+  const char *domain;
+  long long code;
+  const char *source;
+} sek_error_alias_info;
+const sek_error_alias_info *sek_error_aliases(size_t *out_num);
+
+/* Canonical spelling of a domain the text may write another way ("LAErrorDomain",
+ * "TKErrorDomain", "kCFErrorDomainOSStatus", "OSStatus" ...); NULL when not a known alias. */
+const char *sek_error_domain_canonical(const char *s, size_t len);
+
+/* The classifier's rule table size, for tests that walk every rule. */
+size_t sek_error_rule_count(void);
+/* The cause id of rule i (NULL past the end). */
+const char *sek_error_rule_cause(size_t i);
+
+#endif /* SEK_ERROR_INTERNAL_H */
