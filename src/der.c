@@ -15,13 +15,13 @@ static const uint8_t P256_N[32] = {
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
 };
 
-/* The body of the longest signature: two 35-byte INTEGER TLVs. Lengths above it cannot occur. */
-#define DER_SEQ_BODY_MAX 70
-
 typedef struct {
   const uint8_t *p;
   size_t len;
 } cursor;
+
+/* The byte just past what the cursor can still read: where a truncation is reported. */
+static const uint8_t *cur_end(const cursor *c) { return c->p + c->len; }
 
 static int cur_take(cursor *c, size_t n, const uint8_t **out) {
   if (n > c->len)
@@ -35,12 +35,16 @@ static int cur_take(cursor *c, size_t n, const uint8_t **out) {
 /*
  * Reads a definite length (8.1.3).  DER wants the short form for 0..127 (10.1); a long form is
  * legal only when minimal, and then it is >= 128, more than any P-256 signature element can
- * hold, so every well-formed long form is SEK_DER_ERR_LEN_TOO_LARGE.
+ * hold, so every well-formed long form is SEK_DER_ERR_LEN_TOO_LARGE.  On failure *at is the
+ * first length octet, or the end of the input for a truncation.
  */
-static int read_length(cursor *c, size_t *out) {
-  const uint8_t *b;
-  if (cur_take(c, 1, &b) != SEK_OK)
+static int read_length(cursor *c, size_t *out, const uint8_t **at) {
+  const uint8_t *b, *lb;
+  if (cur_take(c, 1, &b) != SEK_OK) {
+    *at = cur_end(c);
     return SEK_DER_ERR_TRUNCATED;
+  }
+  *at = b;
   if (b[0] < 0x80) {
     *out = b[0];
     return SEK_OK;
@@ -49,13 +53,13 @@ static int read_length(cursor *c, size_t *out) {
     return SEK_DER_ERR_LEN_INDEFINITE; /* 8.1.3.6; forbidden in DER by 10.1 */
   if (b[0] == 0xff)
     return SEK_DER_ERR_LEN_RESERVED; /* 8.1.3.5 c */
-  size_t n = b[0] & 0x7f;
-  const uint8_t *lb;
-  if (cur_take(c, n, &lb) != SEK_OK)
+  if (cur_take(c, b[0] & 0x7fu, &lb) != SEK_OK) {
+    *at = cur_end(c);
     return SEK_DER_ERR_TRUNCATED;
+  }
   if (lb[0] == 0x00)
     return SEK_DER_ERR_LEN_NONMINIMAL; /* leading zero length octet: not the fewest octets */
-  if (n == 1 && lb[0] < 0x80)
+  if ((b[0] & 0x7fu) == 1 && lb[0] < 0x80)
     return SEK_DER_ERR_LEN_NONMINIMAL; /* 10.1: short form was required */
   return SEK_DER_ERR_LEN_TOO_LARGE;
 }
@@ -78,22 +82,32 @@ int sek_der_scalar_check(const uint8_t v[32]) {
   return SEK_OK;
 }
 
-/* Reads one INTEGER (8.3) holding r (which == 0) or s (which == 1) into out32. */
-static int read_integer(cursor *c, int which, uint8_t out32[32]) {
-  const uint8_t *tag, *content;
+/*
+ * Reads one INTEGER (8.3) holding r (which == 0) or s (which == 1) into out32.  On failure *at
+ * is the byte the broken rule is about: where the INTEGER should start (missing), its tag, its
+ * first length octet (length rules, empty), its first content octet (value rules), or the end
+ * of what the cursor holds (truncation).
+ */
+static int read_integer(cursor *c, int which, uint8_t out32[32], const uint8_t **at) {
+  const uint8_t *tag, *len_octet, *content;
   size_t len;
   int st;
-  if (c->len == 0)
+  *at = c->p;
+  if (cur_take(c, 1, &tag) != SEK_OK)
     return SEK_DER_ERR_MISSING_INT;
-  cur_take(c, 1, &tag);
   if (tag[0] != 0x02)
     return SEK_DER_ERR_INT_TAG; /* also rejects constructed 0x22 and high-tag forms */
-  if ((st = read_length(c, &len)) != SEK_OK)
+  len_octet = c->p;
+  if ((st = read_length(c, &len, at)) != SEK_OK)
     return st;
+  *at = len_octet;
   if (len == 0)
     return SEK_DER_ERR_INT_EMPTY; /* 8.3.1: one or more content octets */
-  if (cur_take(c, len, &content) != SEK_OK)
+  if (cur_take(c, len, &content) != SEK_OK) {
+    *at = cur_end(c);
     return SEK_DER_ERR_TRUNCATED;
+  }
+  *at = content;
   if (content[0] & 0x80)
     return SEK_DER_ERR_INT_NEGATIVE; /* two's complement (8.3.3): r and s are positive */
   if (len > 1 && content[0] == 0x00 && !(content[1] & 0x80))
@@ -118,7 +132,7 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
   cursor c = {der, der_len};
   uint8_t tmp[64];
   size_t seq_len;
-  const uint8_t *tag;
+  const uint8_t *tag, *at = der;
   int st;
 
   if (der_len == 0) {
@@ -128,10 +142,9 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
   cur_take(&c, 1, &tag);
   if (tag[0] != 0x30) {
     st = SEK_DER_ERR_SEQ_TAG;
-    c.p = der; /* the offending byte is the tag itself */
     goto fail;
   }
-  if ((st = read_length(&c, &seq_len)) != SEK_OK)
+  if ((st = read_length(&c, &seq_len, &at)) != SEK_OK)
     goto fail;
 
   /*
@@ -140,26 +153,23 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
    */
   size_t avail = c.len;
   cursor body = {c.p, seq_len < avail ? seq_len : avail};
-  if ((st = read_integer(&body, 0, tmp)) != SEK_OK ||
-      (st = read_integer(&body, 1, tmp + 32)) != SEK_OK) {
+  if ((st = read_integer(&body, 0, tmp, &at)) != SEK_OK ||
+      (st = read_integer(&body, 1, tmp + 32, &at)) != SEK_OK) {
     if (st == SEK_DER_ERR_MISSING_INT && seq_len > avail)
-      st = SEK_DER_ERR_TRUNCATED;
-    c.p = body.p;
+      st = SEK_DER_ERR_TRUNCATED; /* at is already the end of the input */
     goto fail;
   }
+  at = body.p;
   if (body.len != 0) {
     st = SEK_DER_ERR_EXTRA_IN_SEQ;
-    c.p = body.p;
     goto fail;
   }
   if (seq_len > avail) {
     st = SEK_DER_ERR_TRUNCATED;
-    c.p = der + der_len;
     goto fail;
   }
   if (seq_len < avail) {
     st = SEK_DER_ERR_TRAILING;
-    c.p = body.p;
     goto fail;
   }
   memcpy(raw, tmp, 64);
@@ -169,7 +179,7 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
 
 fail:
   if (err_offset != NULL)
-    *err_offset = der_len == 0 ? 0 : (size_t)(c.p - der);
+    *err_offset = der_len == 0 ? 0 : (size_t)(at - der);
   return st;
 }
 

@@ -66,9 +66,21 @@ enum sek_der_status {
 int sek_der_sig_to_raw(const uint8_t *der, size_t der_len, uint8_t raw[64]);
 
 /*
- * sek_der_sig_to_raw_at is sek_der_sig_to_raw that also says where it stopped: on failure
- * *err_offset is the offset of the byte that broke the rule (der_len for a truncation), on
- * success it is der_len.  err_offset may be NULL.
+ * sek_der_sig_to_raw_at is sek_der_sig_to_raw that also says where it stopped.  err_offset may
+ * be NULL; otherwise it is always written: der_len on success, and on failure the offset of the
+ * byte the broken rule is about:
+ *   SEK_DER_ERR_EMPTY, _SEQ_TAG                      0
+ *   SEK_DER_ERR_LEN_*                                the first octet of the offending length
+ *   SEK_DER_ERR_INT_TAG                              the tag of the offending element
+ *   SEK_DER_ERR_INT_EMPTY                            the length octet of that INTEGER
+ *   SEK_DER_ERR_INT_NEGATIVE, _NONMINIMAL, _TOO_LARGE,
+ *   SEK_DER_ERR_R_* and _S_*                         the first content octet of that INTEGER
+ *   SEK_DER_ERR_MISSING_INT                          the end of the SEQUENCE's content
+ *   SEK_DER_ERR_EXTRA_IN_SEQ, _TRAILING              the first extra byte
+ *   SEK_DER_ERR_TRUNCATED                            where the bytes ran out: der_len, or the end
+ *                                                    of the SEQUENCE's content when an INTEGER
+ *                                                    claims more than the SEQUENCE holds
+ * So the offset is < der_len except for _EMPTY, _TRUNCATED and _MISSING_INT, where it is <=.
  */
 int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], size_t *err_offset);
 
@@ -84,7 +96,8 @@ int sek_der_sig_from_raw(const uint8_t raw[64], uint8_t *out, size_t out_cap, si
 
 /*
  * sek_der_scalar_check says whether a 32-byte big-endian value is a valid r or s: 0 when it is
- * in [1, n-1], SEK_DER_ERR_R_ZERO or SEK_DER_ERR_R_RANGE otherwise (callers checking s map them).
+ * in [1, n-1], SEK_DER_ERR_R_ZERO or SEK_DER_ERR_R_RANGE otherwise (callers checking s map them),
+ * SEK_ERR_ARG when v is NULL.
  * Constant time is not a goal: signatures are public.
  */
 int sek_der_scalar_check(const uint8_t v[32]);
