@@ -7,6 +7,7 @@
 #include <sek/der.h>
 #include <sek/error.h>
 #include <sek/status.h>
+#include <sek/verify.h>
 
 static const char *common_strerror(int status) {
   switch (status) {
@@ -27,6 +28,7 @@ static const struct {
   const char *(*name)(int);
 } ranges[] = {
     {-100, -199, sek_der_strerror},
+    {-700, -799, sek_verify_strerror},
     {-200, -299, sek_error_strerror},
 };
 
