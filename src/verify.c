@@ -80,10 +80,11 @@ size_t sek_verify_hash_len(sek_verify_hash hash) {
 
 /* Steps 1-3 of the public-key check, which need no OpenSSL. */
 static int pub_shape(const uint8_t *pub, size_t pub_len) {
+  /* The form byte first: a 33-byte compressed key is better told "not uncompressed". */
+  if (pub_len > 0 && pub[0] != 0x04)
+    return SEK_VERIFY_ERR_PUB_FORM; /* X9.63 §4.3.6: 04 is the uncompressed form */
   if (pub_len != SEK_VERIFY_PUB_LEN)
     return SEK_VERIFY_ERR_PUB_LEN;
-  if (pub[0] != 0x04)
-    return SEK_VERIFY_ERR_PUB_FORM; /* X9.63 §4.3.6: 04 is the uncompressed form */
   /* SEC 1 §2.3.4 step 2.3: each coordinate is a field element, so below p. */
   if (memcmp(pub + 1, P256_P, 32) >= 0 || memcmp(pub + 33, P256_P, 32) >= 0)
     return SEK_VERIFY_ERR_PUB_RANGE;
@@ -156,10 +157,27 @@ static int sig_to_der(const uint8_t *sig, size_t sig_len, sek_sig_format format,
   return sek_der_sig_from_raw(raw, der, SEK_DER_SIG_MAX_LEN, der_len);
 }
 
-/* Step 4 on a checked digest, signature and key. */
+/* Whether the error queue holds (lib, reason); empties it. */
+static int drain_errors_for(int lib, int reason) {
+  int seen = 0;
+  unsigned long e;
+  while ((e = ERR_get_error()) != 0)
+    seen |= ERR_GET_LIB(e) == lib && ERR_GET_REASON(e) == reason;
+  return seen;
+}
+
+/*
+ * Step 4 on a checked digest, signature and key.  EVP_PKEY_verify returns 0 for a signature
+ * that does not match, but -1 when R = u1 G + u2 Q is the point at infinity (Wycheproof
+ * "point at infinity during verify"), which SEC 1 §4.1.4 step 5 also calls invalid.  That case
+ * is told from a real failure by its reason code; the search consumes the queue, so it is done
+ * only when the queue held nothing of the caller's on entry (true for libsek's own callers;
+ * otherwise the case reports SEK_VERIFY_ERR_OPENSSL and the caller's errors stay).
+ */
 static int verify_der(EVP_PKEY *key, const uint8_t *digest, size_t digest_len, const uint8_t *der,
                       size_t der_len) {
   int st = SEK_VERIFY_ERR_OPENSSL;
+  int queue_was_empty = ERR_peek_error() == 0;
   ERR_set_mark();
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
   if (ctx != NULL && EVP_PKEY_verify_init(ctx) == 1) {
@@ -167,6 +185,8 @@ static int verify_der(EVP_PKEY *key, const uint8_t *digest, size_t digest_len, c
     if (rc == 1)
       st = SEK_OK;
     else if (rc == 0)
+      st = SEK_VERIFY_ERR_INVALID;
+    else if (queue_was_empty && drain_errors_for(ERR_LIB_EC, EC_R_POINT_AT_INFINITY))
       st = SEK_VERIFY_ERR_INVALID;
   }
   EVP_PKEY_CTX_free(ctx);

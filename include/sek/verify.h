@@ -9,9 +9,10 @@
  *      r || s of exactly 64 bytes (RFC 4754 / IEEE P1363, SecKey's RFC4754 algorithms); r and s
  *      in [1, n-1].  A malformed signature returns the DER module's status (-100..-199), so the
  *      caller can say which rule it broke (sek_der_sig_to_raw_at gives the byte offset);
- *   3. the public key: the ANSI X9.63 uncompressed point 04 || X || Y, 65 bytes, X and Y below
- *      the field prime p, (X, Y) on the curve [SEC:SecKey.h] (a point that is not on the curve
- *      is the invalid-curve attack's input, so it gets its own status);
+ *   3. the public key: the ANSI X9.63 uncompressed point 04 || X || Y [SEC:SecKey.h]: the 04
+ *      form byte (so a compressed 02/03 key is told so, whatever its length), 65 bytes, X and Y
+ *      below the field prime p, (X, Y) on the curve (a point off the curve is the input of the
+ *      invalid-curve attack, so it gets its own status);
  *   4. the verification itself (OpenSSL's EVP_PKEY_verify): SEK_OK or SEK_VERIFY_ERR_INVALID.
  * A well-formed signature over the wrong message or key is SEK_VERIFY_ERR_INVALID; nothing else
  * is.  High S is accepted (P-256 has no low-S rule, as in OpenSSL, BoringSSL, Go and Apple).
@@ -20,7 +21,10 @@
  *  - UNLIKE der.h, these functions allocate (OpenSSL builds a key and a context per call, freed
  *    before returning; sek_verify_ref_* build an ECDSA_SIG).  They use OpenSSL's default library
  *    context and no state of libsek's own, so they are safe to call from any thread that may use
- *    OpenSSL.  OpenSSL's error queue is left as the function found it.
+ *    OpenSSL.  OpenSSL's error queue is left as the function found it.  (One corner needs the
+ *    queue to read OpenSSL's reason: R at infinity during the verification, which is
+ *    SEK_VERIFY_ERR_INVALID when the queue was empty on entry, SEK_VERIFY_ERR_OPENSSL when the
+ *    caller had left errors in it.)
  *  - Byte pointers may be NULL only with a length of 0; any other NULL is SEK_ERR_ARG, and so is
  *    an unknown sek_sig_format value.  An unknown sek_verify_hash value is
  *    SEK_VERIFY_ERR_HASH (it is what a caller gets from a name it did not recognise).
@@ -41,16 +45,26 @@ extern "C" {
 #define SEK_VERIFY_PUB_LEN 65 /* 04 || X || Y [SEC:SecKey.h] */
 
 enum sek_verify_status {
-  SEK_VERIFY_ERR_INVALID = -700,        /* well formed, but not a signature of this message by this key */
-  SEK_VERIFY_ERR_PUB_LEN = -701,        /* public key not 65 bytes */
-  SEK_VERIFY_ERR_PUB_FORM = -702,       /* first byte not 0x04 (compressed 02/03, hybrid 06/07, infinity 00) */
-  SEK_VERIFY_ERR_PUB_RANGE = -703,      /* X or Y not below the field prime p */
-  SEK_VERIFY_ERR_PUB_NOT_ON_CURVE = -704, /* (X, Y) does not satisfy y^2 = x^3 - 3x + b */
-  SEK_VERIFY_ERR_HASH = -705,           /* not a supported hash (or none where one is needed) */
-  SEK_VERIFY_ERR_DIGEST_LEN = -706,     /* the digest's length is not the hash's output length */
-  SEK_VERIFY_ERR_RAW_LEN = -707,        /* a raw signature must be exactly 64 bytes (RFC 4754) */
-  SEK_VERIFY_ERR_OPENSSL = -708,        /* OpenSSL failed for a reason other than the input */
-  SEK_VERIFY_ERR_REF_REJECTS = -709,    /* sek_verify_ref_*: OpenSSL's strict verdict is "not DER" */
+  /* well formed, but not a signature of this message by this key */
+  SEK_VERIFY_ERR_INVALID = -700,
+  /* public key not 65 bytes (or empty) */
+  SEK_VERIFY_ERR_PUB_LEN = -701,
+  /* first byte not 0x04: compressed 02/03, hybrid 06/07, the point at infinity 00 */
+  SEK_VERIFY_ERR_PUB_FORM = -702,
+  /* X or Y not below the field prime p */
+  SEK_VERIFY_ERR_PUB_RANGE = -703,
+  /* (X, Y) does not satisfy y^2 = x^3 - 3x + b */
+  SEK_VERIFY_ERR_PUB_NOT_ON_CURVE = -704,
+  /* not a supported hash (or none where one is needed) */
+  SEK_VERIFY_ERR_HASH = -705,
+  /* the digest's length is not the hash's output length */
+  SEK_VERIFY_ERR_DIGEST_LEN = -706,
+  /* a raw signature must be exactly 64 bytes (RFC 4754) */
+  SEK_VERIFY_ERR_RAW_LEN = -707,
+  /* OpenSSL failed for a reason other than the input */
+  SEK_VERIFY_ERR_OPENSSL = -708,
+  /* sek_verify_ref_der_to_raw: OpenSSL's strict verdict is "not DER, or out of range" */
+  SEK_VERIFY_ERR_REF_REJECTS = -709,
 };
 
 /* The hashes; values are stable (they may be stored or fuzzed). */
@@ -123,8 +137,7 @@ int sek_verify_ref_der_to_raw(const uint8_t *der, size_t der_len, uint8_t raw[64
  * SEK_DER_ERR_BUFFER (nothing written) when out_cap is too small, SEK_VERIFY_ERR_OPENSSL,
  * SEK_ERR_ARG.
  */
-int sek_verify_ref_raw_to_der(const uint8_t raw[64], uint8_t *out, size_t out_cap,
-                              size_t *out_len);
+int sek_verify_ref_raw_to_der(const uint8_t raw[64], uint8_t *out, size_t out_cap, size_t *out_len);
 
 /* sek_verify_strerror returns a static description of a status of this module; never NULL. */
 const char *sek_verify_strerror(int status);
