@@ -26,6 +26,37 @@ void sek_sb_printf(sek_sb *b, const char *fmt, ...) __attribute__((format(printf
 /* Returns the string (caller frees) or NULL after a failure (the buffer is freed either way). */
 char *sek_sb_finish(sek_sb *b);
 
+/* The operation an error came from, as far as the text says. */
+typedef enum {
+  SEK_OP_UNKNOWN = 0,
+  SEK_OP_SIGN,
+  SEK_OP_GENERATE,
+  SEK_OP_LOOKUP,
+  SEK_OP_ADD,
+  SEK_OP_DELETE,
+  SEK_OP_UPDATE,
+  SEK_OP_KEY_EXCHANGE,
+  SEK_OP_DECRYPT,
+  SEK_OP_ENCRYPT,
+  SEK_OP_EXPORT,
+  SEK_OP_VERIFY,
+  SEK_OP_EVALUATE,
+  SEK_OP_COUNT
+} sek_op;
+
+/* "sign", "generate key", ... ("" for SEK_OP_UNKNOWN). */
+const char *sek_op_name(sek_op op);
+
+/*
+ * sek_op_find: the first operation phrase of the table in s[0..n) ("unable to sign digest",
+ * "SecItemDelete", "'ock'", ...); SEK_OP_UNKNOWN when none.  *out_end (may be NULL) gets the
+ * offset just past the phrase.  One pass over s.
+ */
+sek_op sek_op_find(const char *s, size_t n, size_t *out_end);
+
+/* The operation the strings of e's chain name (descriptions, NSDebugDescription, ...). */
+sek_op sek_error_op_of(const sek_error *e);
+
 /* Context the decoder read around an error that the object itself does not carry; the
  * classifier's rules may test it.  Zero-initialised means "nothing known". */
 typedef struct {
@@ -34,7 +65,9 @@ typedef struct {
   bool current_set;      /* the text mentions .biometryCurrentSet */
   bool biometry_changed; /* the text mentions a change of enrolled biometrics */
   bool locked;           /* the text mentions a locked device / background state */
+  bool biometry_any;     /* the text mentions .biometryAny / .touchIDAny */
   bool no_code;          /* the error was inferred from a name or a message, not read */
+  sek_op op;             /* the operation the surrounding text names */
 } sek_error_context;
 
 /* sek_error_classify with decoder context; ctx may be NULL. */
