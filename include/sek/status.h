@@ -14,6 +14,7 @@
  *   -500 .. -599    backend and emulator (include/sek/backend.h, include/sek/emu.h)
  *   -600 .. -699    keychain store
  *   -700 .. -799    verify   (include/sek/verify.h)
+ *   -800 .. -899    scenario (include/sek/scenario.h)
  *
  * Caller bugs (a NULL where the contract forbids it) return SEK_ERR_ARG; they are kept apart
  * from bad input, which returns the module's own status.
