@@ -33,7 +33,7 @@
 #define P_HEX "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
 #define P_PLUS_1 "ffffffff00000001000000000000000000000001000000000000000000000000"
 #define MAX256 "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-#define V32 "2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18" /* top bit clear */
+#define V32 "2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"  /* top bit clear */
 #define V32H "b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db" /* top bit set */
 
 /* One INTEGER 1 and the valid 8-byte and 72-byte extremes. */
@@ -74,7 +74,8 @@ static const der_row rows[] = {
     {"02", SEK_DER_ERR_SEQ_TAG, 0, "length 1, not a SEQUENCE"},
     {"30 00", SEK_DER_ERR_MISSING_INT, 2, "length 2: empty SEQUENCE"},
     {"30 06 02 01 01 02 01", SEK_DER_ERR_TRUNCATED, 7, "length 7: s content cut off"},
-    {"30 46 " BIG " " BIG " 00", SEK_DER_ERR_TRAILING, 72, "length 73: one byte after the SEQUENCE"},
+    {"30 46 " BIG " " BIG " 00", SEK_DER_ERR_TRAILING, 72,
+     "length 73: one byte after the SEQUENCE"},
     {"30 06 02 01 01", SEK_DER_ERR_TRUNCATED, 5, "SEQUENCE claims 6, 3 there: truncated"},
     {"30 22 02 20 " V32, SEK_DER_ERR_MISSING_INT, 36, "removed last element (tc 61)"},
     /* -- §3.2 tags ------------------------------------------------------------------------- */
@@ -88,16 +89,19 @@ static const der_row rows[] = {
     {"30 06 03 01 01 " ONE, SEK_DER_ERR_INT_TAG, 2, "BIT STRING where r belongs"},
     {"30 06 " ONE " 04 01 01", SEK_DER_ERR_INT_TAG, 5, "OCTET STRING where s belongs"},
     /* -- §3.3 length bytes ----------------------------------------------------------------- */
-    {"30 80 " ONE " " ONE " 00 00", SEK_DER_ERR_LEN_INDEFINITE, 1, "indefinite SEQUENCE length (tc 20, 48)"},
+    {"30 80 " ONE " " ONE " 00 00", SEK_DER_ERR_LEN_INDEFINITE, 1,
+     "indefinite SEQUENCE length (tc 20, 48)"},
     {"30 81 06 " ONE " " ONE, SEK_DER_ERR_LEN_NONMINIMAL, 1, "81 06: long form below 128 (tc 8)"},
-    {"30 82 00 06 " ONE " " ONE, SEK_DER_ERR_LEN_NONMINIMAL, 1, "82 00 06: leading zero length octet (tc 9)"},
+    {"30 82 00 06 " ONE " " ONE, SEK_DER_ERR_LEN_NONMINIMAL, 1,
+     "82 00 06: leading zero length octet (tc 9)"},
     {"30 83 00 00 06 " ONE " " ONE, SEK_DER_ERR_LEN_NONMINIMAL, 1, "83 00 00 06"},
     {"30 84 00 00 00 06 " ONE " " ONE, SEK_DER_ERR_LEN_NONMINIMAL, 1, "84 00 00 00 06"},
     {"30 81 80 " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1, "81 80: minimal long form, 128 > 70"},
     {"30 84 7f ff ff ff " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1, "length 2^31-1"},
     {"30 84 ff ff ff ff " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1, "length 2^32-1"},
     {"30 85 ff ff ff ff ff " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1, "length 2^40-1"},
-    {"30 88 ff ff ff ff ff ff ff ff " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1, "length 2^64-1 (tc 18)"},
+    {"30 88 ff ff ff ff ff ff ff ff " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1,
+     "length 2^64-1 (tc 18)"},
     {"30 89 01 00 00 00 00 00 00 00 00 " ONE " " ONE, SEK_DER_ERR_LEN_TOO_LARGE, 1,
      "length 2^64: overflows a 64-bit size_t"},
     {"30 ff " ONE " " ONE, SEK_DER_ERR_LEN_RESERVED, 1, "reserved length byte 0xff"},
@@ -116,25 +120,32 @@ static const der_row rows[] = {
     /* -- §3.4 SEQUENCE content ------------------------------------------------------------- */
     {"30 03 " ONE, SEK_DER_ERR_MISSING_INT, 5, "s missing"},
     {"30 05 02 00 " ONE, SEK_DER_ERR_INT_EMPTY, 3, "value of r dropped (tc 100)"},
-    {"30 09 " ONE " " ONE " " ONE, SEK_DER_ERR_EXTRA_IN_SEQ, 8, "a third INTEGER (repeated element, tc 62)"},
-    {"30 08 " ONE " " ONE " 05 00", SEK_DER_ERR_EXTRA_IN_SEQ, 8, "NULL appended inside the SEQUENCE"},
+    {"30 09 " ONE " " ONE " " ONE, SEK_DER_ERR_EXTRA_IN_SEQ, 8,
+     "a third INTEGER (repeated element, tc 62)"},
+    {"30 08 " ONE " " ONE " 05 00", SEK_DER_ERR_EXTRA_IN_SEQ, 8,
+     "NULL appended inside the SEQUENCE"},
     {"30 06 " ONE " " ONE " 05 00", SEK_DER_ERR_TRAILING, 8, "NULL appended after the SEQUENCE"},
     {"30 06 " ONE " " ONE " 00 00", SEK_DER_ERR_TRAILING, 8, "unused 0s appended (tc 25)"},
     {"30 08 30 06 " ONE " " ONE, SEK_DER_ERR_INT_TAG, 2, "SEQUENCE of SEQUENCE (tc 60)"},
     {"30 0a 30 08 " ONE " " ONE " 05 00", SEK_DER_ERR_INT_TAG, 2, "nested SEQUENCE plus NULL"},
-    {"30 0a aa 00 bb 00 " ONE " " ONE, SEK_DER_ERR_INT_TAG, 2, "undefined tags before r (tc 30, 34)"},
+    {"30 0a aa 00 bb 00 " ONE " " ONE, SEK_DER_ERR_INT_TAG, 2,
+     "undefined tags before r (tc 30, 34)"},
     /* -- §3.5 INTEGER content -------------------------------------------------------------- */
     {"30 05 " ONE " 02 00", SEK_DER_ERR_INT_EMPTY, 6, "empty s"},
     {"30 07 02 02 00 00 " ONE, SEK_DER_ERR_INT_NONMINIMAL, 4, "r = 00 00"},
     {"30 07 02 02 00 7f " ONE, SEK_DER_ERR_INT_NONMINIMAL, 4, "r = 00 7f: the 00 is not needed"},
     {"30 07 " ONE " 02 02 00 01", SEK_DER_ERR_INT_NONMINIMAL, 7, "s = 00 01"},
-    {"30 27 02 22 00 00 " V32H " " ONE, SEK_DER_ERR_INT_NONMINIMAL, 4, "prepending 0s to r (tc 84)"},
+    {"30 27 02 22 00 00 " V32H " " ONE, SEK_DER_ERR_INT_NONMINIMAL, 4,
+     "prepending 0s to r (tc 84)"},
     {"30 07 02 02 ff 80 " ONE, SEK_DER_ERR_INT_NEGATIVE, 4, "r = ff 80 (-128)"},
-    {"30 06 02 01 80 " ONE, SEK_DER_ERR_INT_NEGATIVE, 4, "top bit set without a pad (MissingZero, tc 6)"},
+    {"30 06 02 01 80 " ONE, SEK_DER_ERR_INT_NEGATIVE, 4,
+     "top bit set without a pad (MissingZero, tc 6)"},
     {"30 06 " ONE " 02 01 80", SEK_DER_ERR_INT_NEGATIVE, 7, "s negative"},
     {"30 06 02 01 ff " ONE, SEK_DER_ERR_INT_NEGATIVE, 4, "r = -1 (tc 250)"},
-    {"30 25 02 20 " V32H " " ONE, SEK_DER_ERR_INT_NEGATIVE, 4, "-r: 32 bytes, top bit set (tc 155)"},
-    {"30 26 02 21 01 " V32 " " ONE, SEK_DER_ERR_INT_TOO_LARGE, 4, "33 bytes without 00: r + 2^256 (tc 158)"},
+    {"30 25 02 20 " V32H " " ONE, SEK_DER_ERR_INT_NEGATIVE, 4,
+     "-r: 32 bytes, top bit set (tc 155)"},
+    {"30 26 02 21 01 " V32 " " ONE, SEK_DER_ERR_INT_TOO_LARGE, 4,
+     "33 bytes without 00: r + 2^256 (tc 158)"},
     {"30 26 " ONE " 02 21 01 " V32H, SEK_DER_ERR_INT_TOO_LARGE, 7, "s + 2^256 (tc 165)"},
     {"30 27 02 22 00 80 " V32 " " ONE, SEK_DER_ERR_INT_TOO_LARGE, 4, "34 bytes with its pad"},
     /* -- §3.6 values ----------------------------------------------------------------------- */
@@ -381,7 +392,7 @@ enum { GEN_CAP = 160 };
 typedef struct {
   uint8_t der[GEN_CAP];
   size_t len;
-  bool valid;     /* certainly valid when true, certainly invalid when false */
+  bool valid;      /* certainly valid when true, certainly invalid when false */
   uint8_t raw[64]; /* the values, when valid */
 } gen_sig;
 
@@ -533,8 +544,8 @@ static int check_any(const uint8_t *der, size_t len, const char *what, uint64_t 
              len);
   if (st == SEK_OK) {
     if (memcmp(raw, ref, 64) != 0 ||
-        sek_der_sig_from_raw(raw, again, sizeof again, &again_len) != SEK_OK ||
-        again_len != len || memcmp(again, der, len) != 0)
+        sek_der_sig_from_raw(raw, again, sizeof again, &again_len) != SEK_OK || again_len != len ||
+        memcmp(again, der, len) != 0)
       fail_msg("seed 0x%" PRIx64 " iteration %ld (%s): accepted but no exact round trip", seed,
                iter, what);
   } else {
