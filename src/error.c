@@ -111,6 +111,8 @@ char *sek_sb_finish(sek_sb *b) {
   return p;
 }
 
+static int hex_val(char c);
+
 /* ---- the model ------------------------------------------------------------------------------ */
 
 static char *dup_n(const char *s, size_t n) {
@@ -123,7 +125,7 @@ static char *dup_n(const char *s, size_t n) {
   return p;
 }
 
-static sek_error *error_new_n(const char *domain, size_t domain_len, long code,
+sek_error *sek_error_new_n(const char *domain, size_t domain_len, long code,
                               const char *description, size_t description_len) {
   sek_error *e = calloc(1, sizeof *e);
   if (e == NULL)
@@ -148,7 +150,7 @@ static sek_error *error_new_n(const char *domain, size_t domain_len, long code,
 sek_error *sek_error_new(const char *domain, long code, const char *description) {
   if (domain == NULL)
     return NULL;
-  return error_new_n(domain, strlen(domain), code, description,
+  return sek_error_new_n(domain, strlen(domain), code, description,
                      description ? strlen(description) : 0);
 }
 
@@ -244,7 +246,7 @@ bool sek_error_equal(const sek_error *a, const sek_error *b) {
 }
 
 /* A key the description form can carry: what the parser reads as a key reads it back. */
-static bool key_char_ok(unsigned char c) {
+bool sek_error_key_char_ok(unsigned char c) {
   return c >= 0x20 && c != 0x7f && c != '=' && c != ',' && c != '{' && c != '}' && c != '"';
 }
 
@@ -252,7 +254,7 @@ static bool key_ok_n(const char *key, size_t n) {
   if (n == 0)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (!key_char_ok((unsigned char)key[i]))
+    if (!sek_error_key_char_ok((unsigned char)key[i]))
       return false;
   return true;
 }
@@ -300,7 +302,7 @@ static entry *slot_for(sek_error *e, const char *key, size_t key_len, int *st) {
   return en;
 }
 
-static int add_string_n(sek_error *e, const char *key, size_t key_len, const char *v,
+int sek_error_add_string_n(sek_error *e, const char *key, size_t key_len, const char *v,
                         size_t v_len) {
   if (!key_ok_n(key, key_len))
     return SEK_ERROR_ERR_KEY;
@@ -321,10 +323,10 @@ static int add_string_n(sek_error *e, const char *key, size_t key_len, const cha
 int sek_error_add_string(sek_error *e, const char *key, const char *value) {
   if (e == NULL || key == NULL || value == NULL)
     return SEK_ERR_ARG;
-  return add_string_n(e, key, strlen(key), value, strlen(value));
+  return sek_error_add_string_n(e, key, strlen(key), value, strlen(value));
 }
 
-static int add_number_n(sek_error *e, const char *key, size_t key_len, long long value) {
+int sek_error_add_number_n(sek_error *e, const char *key, size_t key_len, long long value) {
   if (!key_ok_n(key, key_len))
     return SEK_ERROR_ERR_KEY;
   int st = SEK_ERR_NOMEM;
@@ -339,7 +341,7 @@ static int add_number_n(sek_error *e, const char *key, size_t key_len, long long
 int sek_error_add_number(sek_error *e, const char *key, long long value) {
   if (e == NULL || key == NULL)
     return SEK_ERR_ARG;
-  return add_number_n(e, key, strlen(key), value);
+  return sek_error_add_number_n(e, key, strlen(key), value);
 }
 
 static int add_data_n(sek_error *e, const char *key, size_t key_len, const uint8_t *data,
@@ -370,11 +372,11 @@ int sek_error_add_data(sek_error *e, const char *key, const uint8_t *data, size_
 }
 
 /* Nesting depth: 1 for an error without nested errors. */
-static size_t error_depth(const sek_error *e) {
+size_t sek_error_depth(const sek_error *e) {
   size_t d = 0;
   for (size_t i = 0; i < e->num_entries; i++)
     if (e->entries[i].kind == SEK_ERROR_VALUE_ERROR) {
-      size_t x = error_depth(e->entries[i].v.err);
+      size_t x = sek_error_depth(e->entries[i].v.err);
       if (x > d)
         d = x;
     }
@@ -390,14 +392,14 @@ static bool contains(const sek_error *tree, const sek_error *e) {
   return false;
 }
 
-static int add_error_n(sek_error *e, const char *key, size_t key_len, sek_error *inner) {
+int sek_error_add_error_n(sek_error *e, const char *key, size_t key_len, sek_error *inner) {
   int st;
   if (!key_ok_n(key, key_len)) {
     st = SEK_ERROR_ERR_KEY;
   } else if (contains(inner, e)) {
     sek_error_free(inner);
     return SEK_ERROR_ERR_CYCLE; /* inner holds e: freeing it would free e; caller bug */
-  } else if (error_depth(inner) + 1 > SEK_ERROR_MAX_DEPTH) {
+  } else if (sek_error_depth(inner) + 1 > SEK_ERROR_MAX_DEPTH) {
     st = SEK_ERR_LIMIT;
   } else {
     st = SEK_ERR_NOMEM;
@@ -421,11 +423,35 @@ int sek_error_add_error(sek_error *e, const char *key, sek_error *inner) {
   }
   if (inner == e)
     return SEK_ERROR_ERR_CYCLE; /* not freed: it is e */
-  return add_error_n(e, key, strlen(key), inner);
+  return sek_error_add_error_n(e, key, strlen(key), inner);
 }
 
 int sek_error_set_underlying(sek_error *e, sek_error *inner) {
   return sek_error_add_error(e, SEK_KEY_UNDERLYING, inner);
+}
+
+bool sek_error_has_key_n(const sek_error *e, const char *key, size_t key_len) {
+  return find_entry_n(e, key, key_len) != NULL;
+}
+
+int sek_error_set_description_n(sek_error *e, const char *s, size_t n) {
+  char *d = s ? dup_n(s, n) : NULL;
+  if (s != NULL && d == NULL)
+    return SEK_ERR_NOMEM;
+  free(e->description);
+  e->description = d;
+  return SEK_OK;
+}
+
+int sek_error_set_address(sek_error *e, const char *hex, size_t n) {
+  if (n >= sizeof e->address)
+    return SEK_ERR_LIMIT;
+  for (size_t i = 0; i < n; i++)
+    if (hex_val(hex[i]) < 0)
+      return SEK_ERR_ARG;
+  memcpy(e->address, hex, n);
+  e->address[n] = '\0';
+  return SEK_OK;
 }
 
 const char *sek_error_domain(const sek_error *e) { return e ? e->domain : NULL; }
@@ -567,7 +593,7 @@ static int hex_val(char c) {
 
 /* Canonical decimal (what %lld writes) in s[0..n) into *out; false if not canonical or too
  * large for the range [lo, hi]. */
-static bool canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out) {
+bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out) {
   size_t i = 0;
   bool neg = false;
   if (n > 0 && s[0] == '-') {
@@ -598,7 +624,7 @@ static int parse_error_at(reader *r, unsigned depth, bool nested, sek_error **ou
 /* Does a user-info key followed by '=' start at pos?  Bounded by the next ',' (not a key char). */
 static bool key_starts_at(const reader *r, size_t pos) {
   size_t i = pos;
-  while (i < r->len && key_char_ok((unsigned char)r->base[i]))
+  while (i < r->len && sek_error_key_char_ok((unsigned char)r->base[i]))
     i++;
   return i > pos && i < r->len && r->base[i] == '=';
 }
@@ -635,7 +661,7 @@ static bool try_data(const reader *r, size_t pos, uint8_t **out_p, size_t *out_l
   while (i < r->len && is_digit(r->base[i]))
     i++;
   long long n;
-  if (!canonical_int(r->base + ds, i - ds, 0, (long long)(r->len / 2), &n))
+  if (!sek_error_canonical_int(r->base + ds, i - ds, 0, (long long)(r->len / 2), &n))
     return false;
   if (r->len - i < sizeof mid - 1 || memcmp(r->base + i, mid, sizeof mid - 1) != 0)
     return false;
@@ -685,7 +711,7 @@ static bool nested_starts_at(const reader *r, size_t pos, size_t *hex_len) {
 static int parse_user_info(reader *r, sek_error *e, unsigned depth) {
   for (;;) {
     size_t ks = r->pos;
-    while (r->pos < r->len && key_char_ok((unsigned char)r->base[r->pos]))
+    while (r->pos < r->len && sek_error_key_char_ok((unsigned char)r->base[r->pos]))
       r->pos++;
     if (r->pos == ks || r->pos >= r->len || r->base[r->pos] != '=')
       return fail(r, r->pos, SEK_ERROR_ERR_SYNTAX);
@@ -711,7 +737,7 @@ static int parse_user_info(reader *r, sek_error *e, unsigned depth) {
         return fail(r, r->pos, SEK_ERROR_ERR_SYNTAX);
       }
       r->pos++;
-      st = add_error_n(e, key, key_len, inner);
+      st = sek_error_add_error_n(e, key, key_len, inner);
     } else if (try_data(r, vs, &data, &data_len, &end)) {
       st = add_data_n(e, key, key_len, data, data_len);
       free(data);
@@ -721,10 +747,10 @@ static int parse_user_info(reader *r, sek_error *e, unsigned depth) {
       if (end >= r->len)
         return fail(r, r->len, SEK_ERROR_ERR_SYNTAX); /* the UserInfo never closes */
       long long n;
-      if (canonical_int(r->base + vs, end - vs, LLONG_MIN, LLONG_MAX, &n))
-        st = add_number_n(e, key, key_len, n);
+      if (sek_error_canonical_int(r->base + vs, end - vs, LLONG_MIN, LLONG_MAX, &n))
+        st = sek_error_add_number_n(e, key, key_len, n);
       else
-        st = add_string_n(e, key, key_len, r->base + vs, end - vs);
+        st = sek_error_add_string_n(e, key, key_len, r->base + vs, end - vs);
       r->pos = end;
     }
     if (st != SEK_OK)
@@ -763,7 +789,7 @@ static int parse_error_at(reader *r, unsigned depth, bool nested, sek_error **ou
   while (r->pos < r->len && (is_digit(r->base[r->pos]) || (r->pos == cs && r->base[r->pos] == '-')))
     r->pos++;
   long long code;
-  if (!canonical_int(r->base + cs, r->pos - cs, LONG_MIN, LONG_MAX, &code))
+  if (!sek_error_canonical_int(r->base + cs, r->pos - cs, LONG_MIN, LONG_MAX, &code))
     return fail(r, cs, SEK_ERROR_ERR_NUMBER);
   if (!AT(r, " \""))
     return fail(r, r->pos, SEK_ERROR_ERR_SYNTAX);
@@ -783,7 +809,7 @@ static int parse_error_at(reader *r, unsigned depth, bool nested, sek_error **ou
       break;
   }
   bool null_desc = qe - qs == 6 && memcmp(r->base + qs, "(null)", 6) == 0;
-  sek_error *e = error_new_n(r->base + ds, de - ds, (long)code, null_desc ? NULL : r->base + qs,
+  sek_error *e = sek_error_new_n(r->base + ds, de - ds, (long)code, null_desc ? NULL : r->base + qs,
                              qe - qs);
   if (e == NULL)
     return fail(r, ds, SEK_ERR_NOMEM);

@@ -98,6 +98,21 @@ sek_op sek_op_find(const char *s, size_t n, size_t *out_end) {
   return SEK_OP_UNKNOWN;
 }
 
+sek_op sek_op_at(const char *s, size_t n, size_t *out_len) {
+  if (s == NULL || n == 0 || !op_first(s[0]))
+    return SEK_OP_UNKNOWN;
+  for (size_t k = 0; k < sizeof op_phrases / sizeof op_phrases[0]; k++) {
+    const char *p = op_phrases[k].phrase;
+    size_t m = strlen(p);
+    if (p[0] == s[0] && n >= m && memcmp(s, p, m) == 0) {
+      if (out_len != NULL)
+        *out_len = m;
+      return op_phrases[k].op;
+    }
+  }
+  return SEK_OP_UNKNOWN;
+}
+
 static sek_op op_in(const char *s) { return s ? sek_op_find(s, strlen(s), NULL) : SEK_OP_UNKNOWN; }
 
 sek_op sek_error_op_of(const sek_error *e) {
@@ -168,7 +183,7 @@ typedef struct {
 
 /* Other keystore-family codes (sub_iokit_keystore, 0xe007c000..0xe007ffff) except the named one. */
 #define KEYSTORE_UNUSABLE                                                                         \
-  {"keystore_key_unusable", REENROLL, UNK, 60,                                                    \
+  {"keystore_key_unusable", REENROLL, UNK, 55,                                                    \
    "AppleKeyStore refused the key with a keystore-specific code; observed with 'unable to sign "  \
    "digest' and usually not recoverable.",                                                        \
    "Whether the same call keeps failing across reboots and unlocks (key gone) or only once.",     \
@@ -611,6 +626,7 @@ typedef struct {
   const char *domain; /* canonical, AKS_DOMAIN, or "" for unknown */
   long long code;
   unsigned depth;
+  bool is_error;      /* the element is the error itself, not an AKSError beside it */
 } element;
 
 #define MAX_ELEMENTS (SEK_ERROR_MAX_DEPTH * 2)
@@ -628,12 +644,12 @@ static size_t collect(const sek_error *e, element *out) {
   for (unsigned d = 0; e != NULL && d < SEK_ERROR_MAX_DEPTH; d++, e = sek_error_underlying(e)) {
     const char *dom = sek_error_domain(e);
     const char *canon = sek_error_domain_canonical(dom, strlen(dom));
-    out[n++] = (element){canon ? canon : dom, sek_error_code(e), d};
+    /* a Mach-domain error is an IOKit / AppleKeyStore return: the AKS rules read it */
+    bool mach = canon != NULL && strcmp(canon, SEK_DOMAIN_MACH) == 0;
+    out[n++] = (element){mach ? AKS_DOMAIN : canon ? canon : dom, sek_error_code(e), d, true};
     long long aks;
     if (sek_error_user_number(e, SEK_KEY_AKS_ERROR, &aks) == SEK_OK)
-      out[n++] = (element){AKS_DOMAIN, aks, d + 1};
-    else if (canon != NULL && strcmp(canon, SEK_DOMAIN_MACH) == 0)
-      out[n++] = (element){AKS_DOMAIN, sek_error_code(e), d};
+      out[n++] = (element){AKS_DOMAIN, aks, d, false};
   }
   return n;
 }
@@ -658,14 +674,18 @@ static void add_cause(sek_cause *acc, size_t *num, const sek_cause *c, unsigned 
   (*num)++;
 }
 
-/* Applies every rule to one (domain, code); percent scales the confidence. */
-static bool apply(const element *el, const char *domain, long long code, unsigned flags,
-                  sek_op op, unsigned percent, sek_cause *acc, size_t *num) {
+/*
+ * Applies the rules to one (domain, code); percent scales the confidence.  Rules for one code
+ * come first; rules for a code range are the defaults of that range and apply only when no rule
+ * names the code itself.
+ */
+static bool apply_pass(const element *el, const char *domain, long long code, unsigned flags,
+                       sek_op op, unsigned percent, bool ranges, sek_cause *acc, size_t *num) {
   bool any = false;
   bool unknown_domain = domain[0] == '\0';
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
     const rule *r = &rules[i];
-    if (code < r->lo || code > r->hi)
+    if ((r->lo != r->hi) != ranges || code < r->lo || code > r->hi)
       continue;
     if (!unknown_domain && strcmp(r->domain, domain) != 0)
       continue;
@@ -683,6 +703,19 @@ static bool apply(const element *el, const char *domain, long long code, unsigne
   }
   return any;
 }
+
+static bool apply(const element *el, const char *domain, long long code, unsigned flags,
+                  sek_op op, unsigned percent, sek_cause *acc, size_t *num) {
+  return apply_pass(el, domain, code, flags, op, percent, false, acc, num) ||
+         apply_pass(el, domain, code, flags, op, percent, true, acc, num);
+}
+
+static const sek_cause redacted_cause = {
+    "code_unreadable", SEK_ACTION_UNKNOWN, SEK_PERMANENT_UNKNOWN, 5,
+    "The text does not show the error code (redacted as <private> or cut off), so no cause can "
+    "be told.",
+    "The same error from a log with private data shown, or the app's own print of the error.",
+    "none"};
 
 static const sek_cause fallback_cause = {
     "unknown_code", SEK_ACTION_UNKNOWN, SEK_PERMANENT_UNKNOWN, 5,
@@ -703,13 +736,18 @@ int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek
   sek_cause acc[sizeof rules / sizeof rules[0]];
   size_t num = 0;
   for (size_t i = 0; i < n; i++) {
+    if (i == 0 && ctx != NULL && ctx->code_unknown) {
+      add_cause(acc, &num, &redacted_cause, redacted_cause.confidence);
+      continue;
+    }
     if (apply(&els[i], els[i].domain, els[i].code, flags, op, 100, acc, &num))
       continue;
-    if (els[i].domain[0] == '\0' || strcmp(els[i].domain, AKS_DOMAIN) == 0 ||
+    if (!els[i].is_error || els[i].domain[0] == '\0' ||
         strcmp(els[i].domain, SEK_DOMAIN_OSSTATUS) == 0)
       continue;
     /* no rule for this foreign code: what Security would turn it into (apple-facts §1e) */
-    long os = sek_error_osstatus_of(els[i].domain, els[i].code, NULL);
+    bool aks = strcmp(els[i].domain, AKS_DOMAIN) == 0;
+    long os = sek_error_osstatus_of(aks ? SEK_DOMAIN_MACH : els[i].domain, els[i].code, NULL);
     apply(&els[i], SEK_DOMAIN_OSSTATUS, os, flags, op, 60, acc, &num);
   }
   if (num == 0)

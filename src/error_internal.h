@@ -54,8 +54,31 @@ const char *sek_op_name(sek_op op);
  */
 sek_op sek_op_find(const char *s, size_t n, size_t *out_end);
 
+/* sek_op_at: a phrase of the table starting exactly at s (its length in *out_len). */
+sek_op sek_op_at(const char *s, size_t n, size_t *out_len);
+
 /* The operation the strings of e's chain name (descriptions, NSDebugDescription, ...). */
 sek_op sek_error_op_of(const sek_error *e);
+
+/* Builders with explicit lengths (text need not be NUL-terminated); see error.h for the
+ * un-suffixed forms.  sek_error_new_n: description NULL for none. */
+sek_error *sek_error_new_n(const char *domain, size_t domain_len, long code,
+                           const char *description, size_t description_len);
+int sek_error_add_string_n(sek_error *e, const char *key, size_t key_len, const char *v,
+                           size_t v_len);
+int sek_error_add_number_n(sek_error *e, const char *key, size_t key_len, long long value);
+/* Takes ownership of inner in every case. */
+int sek_error_add_error_n(sek_error *e, const char *key, size_t key_len, sek_error *inner);
+bool sek_error_has_key_n(const sek_error *e, const char *key, size_t key_len);
+int sek_error_set_description_n(sek_error *e, const char *s, size_t n);
+/* The NSUnderlyingError address digits to print (as parsed); n < 17, hex digits only. */
+int sek_error_set_address(sek_error *e, const char *hex, size_t n);
+/* Canonical decimal (what %lld writes) in [lo, hi]. */
+bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out);
+/* A byte the printer and parser accept inside a user-info key. */
+bool sek_error_key_char_ok(unsigned char c);
+/* Nesting depth: 1 for an error without nested errors. */
+size_t sek_error_depth(const sek_error *e);
 
 /* Context the decoder read around an error that the object itself does not carry; the
  * classifier's rules may test it.  Zero-initialised means "nothing known". */
@@ -67,6 +90,7 @@ typedef struct {
   bool locked;           /* the text mentions a locked device / background state */
   bool biometry_any;     /* the text mentions .biometryAny / .touchIDAny */
   bool no_code;          /* the error was inferred from a name or a message, not read */
+  bool code_unknown;     /* the text has the domain but not the code (redacted, cut off) */
   sek_op op;             /* the operation the surrounding text names */
 } sek_error_context;
 
