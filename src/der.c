@@ -82,13 +82,27 @@ int sek_der_scalar_check(const uint8_t v[32]) {
   return SEK_OK;
 }
 
+/* The significant bytes of a value: no leading zero, at most 32 of them. */
+typedef struct {
+  const uint8_t *p;
+  size_t len;
+} magnitude;
+
+/* Writes a magnitude big-endian into 32 bytes, left-padded with zeros. */
+static void put32(uint8_t out[32], magnitude m) {
+  memset(out, 0, 32 - m.len);
+  memcpy(out + 32 - m.len, m.p, m.len);
+}
+
 /*
- * Reads one INTEGER (8.3) holding r (which == 0) or s (which == 1) into out32.  On failure *at
- * is the byte the broken rule is about: where the INTEGER should start (missing), its tag, its
- * first length octet (length rules, empty), its first content octet (value rules), or the end
- * of what the cursor holds (truncation).
+ * Reads one INTEGER (8.3) holding r (which == 0) or s (which == 1) and gives its magnitude, a
+ * view into the input.  On failure *at is the byte the broken rule is about: where the INTEGER
+ * should start (missing), its tag, its first length octet (length rules, empty), its first
+ * content octet (value rules), or the end of what the cursor holds (truncation).
+ * The range is checked on the content itself: once the encoding is minimal, only 02 01 00 is
+ * zero, and only a 32-byte magnitude can reach n (whose first byte is 0xff).
  */
-static int read_integer(cursor *c, int which, uint8_t out32[32], const uint8_t **at) {
+static int read_integer(cursor *c, int which, magnitude *out, const uint8_t **at) {
   const uint8_t *tag, *len_octet, *content;
   size_t len;
   int st;
@@ -113,15 +127,13 @@ static int read_integer(cursor *c, int which, uint8_t out32[32], const uint8_t *
   if (len > 1 && content[0] == 0x00 && !(content[1] & 0x80))
     return SEK_DER_ERR_INT_NONMINIMAL; /* 8.3.2: first nine bits not all zero */
   size_t skip = content[0] == 0x00 ? 1 : 0;
-  size_t sig = len - skip;
-  if (sig > 32)
+  out->p = content + skip;
+  out->len = len - skip;
+  if (out->len > 32)
     return SEK_DER_ERR_INT_TOO_LARGE;
-  memset(out32, 0, 32 - sig);
-  memcpy(out32 + 32 - sig, content + skip, sig);
-  st = sek_der_scalar_check(out32);
-  if (st == SEK_DER_ERR_R_ZERO)
+  if (out->len == 0)
     return which == 0 ? SEK_DER_ERR_R_ZERO : SEK_DER_ERR_S_ZERO;
-  if (st == SEK_DER_ERR_R_RANGE)
+  if (out->len == 32 && out->p[0] == 0xff && memcmp(out->p, P256_N, 32) >= 0)
     return which == 0 ? SEK_DER_ERR_R_RANGE : SEK_DER_ERR_S_RANGE;
   return SEK_OK;
 }
@@ -130,7 +142,7 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
   if ((der == NULL && der_len != 0) || raw == NULL)
     return SEK_ERR_ARG;
   cursor c = {der, der_len};
-  uint8_t tmp[64];
+  magnitude r, sv;
   size_t seq_len;
   const uint8_t *tag, *at = der;
   int st;
@@ -153,8 +165,8 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
    */
   size_t avail = c.len;
   cursor body = {c.p, seq_len < avail ? seq_len : avail};
-  if ((st = read_integer(&body, 0, tmp, &at)) != SEK_OK ||
-      (st = read_integer(&body, 1, tmp + 32, &at)) != SEK_OK) {
+  if ((st = read_integer(&body, 0, &r, &at)) != SEK_OK ||
+      (st = read_integer(&body, 1, &sv, &at)) != SEK_OK) {
     if (st == SEK_DER_ERR_MISSING_INT && seq_len > avail)
       st = SEK_DER_ERR_TRUNCATED; /* at is already the end of the input */
     goto fail;
@@ -172,7 +184,8 @@ int sek_der_sig_to_raw_at(const uint8_t *der, size_t der_len, uint8_t raw[64], s
     st = SEK_DER_ERR_TRAILING;
     goto fail;
   }
-  memcpy(raw, tmp, 64);
+  put32(raw, r);
+  put32(raw + 32, sv);
   if (err_offset != NULL)
     *err_offset = der_len;
   return SEK_OK;
