@@ -6,6 +6,7 @@
  * dictionary so that the depth limit is checked in O(1) when a child is set (a child cannot be
  * changed after it is set: the caller gives it away and only gets const access back).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,16 @@ char *attrs_strndup(const char *s, size_t len) {
     memcpy(p, s, len);
   p[len] = '\0';
   return p;
+}
+
+bool attrs_unknown_flag_ok(const char *s) {
+  size_t len = strlen(s);
+  if (len == 0 || len > SEK_ATTRS_MAX_VALUE_LEN || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
+    return false;
+  for (size_t i = 1; i < len; i++)
+    if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '$')
+      return false;
+  return sek_access_control_flag_lookup(s, len, NULL) == 0 && strcmp(s, "init") != 0;
 }
 
 sek_attrs *sek_attrs_new(void) {
@@ -301,7 +312,8 @@ int sek_attrs_set_data(sek_attrs *a, const char *key, const uint8_t *d, size_t l
 }
 
 int sek_attrs_set_reference(sek_attrs *a, const char *key, const char *name, size_t len) {
-  if (name == NULL || len == 0)
+  if (name == NULL || len == 0 || len > SEK_ATTRS_MAX_VALUE_LEN ||
+      !attrs_reference_text_ok(name, len))
     return SEK_ERR_ARG;
   return set_bytes(a, key, SEK_VALUE_REFERENCE, name, len);
 }
@@ -363,8 +375,10 @@ int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len, ui
     return SEK_ATTRS_ERR_TOO_MANY;
   if (prot_len > SEK_ATTRS_MAX_VALUE_LEN)
     return SEK_ATTRS_ERR_TOO_LONG;
+  /* only bits that have a deprecated name can be spelled with one */
+  uint32_t spellable = SEK_AC_BIOMETRY_ANY | SEK_AC_BIOMETRY_CURRENT_SET | SEK_AC_COMPANION;
   sek_value n = {.kind = SEK_VALUE_ACCESS_CONTROL, .flags = flags,
-                 .deprecated_spelling = deprecated_spelling & flags};
+                 .deprecated_spelling = deprecated_spelling & flags & spellable};
   const sek_attrs_name *row = attrs_name_lookup_n(protection, prot_len, SEK_NAME_CONSTANT);
   if (row != NULL && row->domain != NULL && strcmp(row->domain, "accessible") == 0)
     n.protection = attrs_strndup(row->raw, strlen(row->raw));
@@ -395,7 +409,7 @@ int sek_attrs_set_access_control_ex(sek_attrs *a, const char *key, const char *p
   if (a == NULL || key == NULL || protection == NULL || (unknown == NULL && num_unknown > 0))
     return SEK_ERR_ARG;
   for (size_t i = 0; i < num_unknown; i++)
-    if (unknown[i] == NULL || unknown[i][0] == '\0')
+    if (unknown[i] == NULL || !attrs_unknown_flag_ok(unknown[i]))
       return SEK_ERR_ARG;
   sek_value v;
   int st = attrs_value_set_ac(&v, protection, strlen(protection), flags, deprecated_spelling,

@@ -59,6 +59,12 @@ int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len, ui
 /* Makes a copy of s[0..len) with a NUL; NULL on no memory. */
 char *attrs_strndup(const char *s, size_t len);
 
+/* attrs_parse.c: texts the parser reads back as a REFERENCE / an unknown CONSTANT */
+bool attrs_reference_text_ok(const char *s, size_t len);
+bool attrs_constant_text_ok(const char *s);
+/* An unknown flag name the parser reads back as one: an identifier that is no flag or "init". */
+bool attrs_unknown_flag_ok(const char *s);
+
 /* attrs_names.c */
 const sek_attrs_name *attrs_name_lookup_n(const char *s, size_t len, sek_name_role role);
 const sek_attrs_name *attrs_name_by_raw(const char *raw, sek_name_role role);

@@ -76,13 +76,15 @@ static const sek_attrs_name names[] = {
     K("kSecAttrCreator", "crtr", NUMBER, 0, NULL, S6B),
     K("kSecAttrKeyCreator", "crtr", NUMBER, 0, NULL, S6B),
     /* "type" is kSecAttrKeyType for keys (a key-type constant) and kSecAttrType (a FourCC
-       number) for passwords; keys are what this module is about, so the key form leads. */
-    K("kSecAttrKeyType", "type", CONSTANT, B(STRING), "keytype", S6B),
+       number) for passwords; keys are what this module is about, so the key form leads.
+       SecKey reads key type and size as integers from a CFNumber or a CFString (inferred from
+       the "73"/"42" raw strings being decimal numbers), so numbers are accepted too. */
+    K("kSecAttrKeyType", "type", CONSTANT, B(STRING) | B(NUMBER), "keytype", S6B),
     K("kSecAttrType", "type", CONSTANT, B(STRING) | B(NUMBER), "keytype", S6B),
     K("kSecAttrAccount", "acct", STRING, 0, NULL, S6B),
     K("kSecAttrService", "svce", STRING, 0, NULL, S6B),
     K("kSecAttrGeneric", "gena", DATA, 0, NULL, S6B),
-    K("kSecAttrKeyClass", "kcls", CONSTANT, B(STRING), "keyclass", S6B),
+    K("kSecAttrKeyClass", "kcls", CONSTANT, B(STRING) | B(NUMBER), "keyclass", S6B),
     /* klbl is a plain BLOB column (§8, no SHA-1 flag): a String is stored as text and never
        equals the Data form; the lint explains this. */
     K("kSecAttrApplicationLabel", "klbl", DATA, 0, NULL, S6B " + §8"),

@@ -58,7 +58,9 @@ enum sek_attrs_status {
   SEK_ATTRS_ERR_AC_LOGICAL = -311,    /* Or together with And */
   SEK_ATTRS_ERR_AC_BIO = -312,        /* BiometryAny together with BiometryCurrentSet */
   SEK_ATTRS_ERR_AC_PRESENCE = -313,   /* UserPresence with a flag other than AppPassword/PKU */
-  SEK_ATTRS_ERR_AC_FLAGS = -314,      /* a bit that is no flag of the public enum (bit 2 ...) */
+  SEK_ATTRS_ERR_AC_FLAGS = -314,      /* a bit that is no flag of the public enum (bit 2 ...):
+                                         Apple ignores those, so the check never returns this;
+                                         for callers that want to refuse them */
 };
 
 /* sek_attrs_strerror: the message of an attrs status (-300..-399); used by sek_strerror. */
@@ -268,7 +270,8 @@ char *sek_attrs_print_json(const sek_attrs *a);
 /* ---- Lint ---- */
 
 typedef enum { SEK_LINT_AUTO, SEK_LINT_KEYGEN, SEK_LINT_QUERY } sek_lint_kind;
-typedef enum { SEK_LINT_WARNING, SEK_LINT_ERROR } sek_lint_severity;
+/* NOTE: information that is not a defect (a value the literal cannot resolve, not checked) */
+typedef enum { SEK_LINT_WARNING, SEK_LINT_ERROR, SEK_LINT_NOTE } sek_lint_severity;
 
 typedef struct {
   const char *rule_id; /* "SE001", static */
@@ -302,7 +305,7 @@ typedef struct sek_lint_report sek_lint_report;
 int sek_attrs_lint(const sek_attrs *a, sek_lint_kind kind, sek_lint_report **out);
 size_t sek_lint_count(const sek_lint_report *r);
 const sek_lint_finding *sek_lint_get(const sek_lint_report *r, size_t i); /* NULL past the end */
-bool sek_lint_has_errors(const sek_lint_report *r);
+bool sek_lint_has_errors(const sek_lint_report *r); /* any finding of severity ERROR */
 sek_lint_kind sek_lint_report_kind(const sek_lint_report *r); /* the kind used (never AUTO) */
 void sek_lint_report_free(sek_lint_report *r);
 
