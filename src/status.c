@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include <sek/attrs.h>
 #include <sek/der.h>
 #include <sek/error.h>
 #include <sek/status.h>
@@ -28,6 +29,7 @@ static const struct {
   const char *(*name)(int);
 } ranges[] = {
     {-100, -199, sek_der_strerror},
+    {-300, -399, sek_attrs_strerror},
     {-700, -799, sek_verify_strerror},
     {-200, -299, sek_error_strerror},
 };
