@@ -1,0 +1,355 @@
+"""signature: the dedup signature of a crash and the rules that group crashes into buckets.
+
+Signature = crash type (+ READ/WRITE where the sanitizer says it) + the top three frames of OUR
+code (ClusterFuzz's crash state, MAX_CRASH_STATE_FRAMES = 3), after:
+  1. dropping frames that are not ours: sanitizer runtimes and interceptors, libc, the C++
+     runtime, libFuzzer and AFL++ runtimes, shared libraries (OpenSSL, SQLite ...), and the
+     drivers (harness/replay.c); "ours" means a source file of this tree (src/, include/,
+     targets/, harness/, tests/, tools/), found by path prefix or, for a build made in another
+     checkout, by path suffix; frames without debug info fall back to the function name in the
+     main binary and, without a symbol, to module+offset;
+  2. cutting the stack at LLVMFuzzerTestOneInput: it and its callers are harness, unless
+     nothing of ours is above it (the bug is in the target's entry function itself); a target
+     file's own helpers above it are ours like any library code;
+  3. reducing each frame to its function name (argument lists, anonymous namespaces and gcc
+     clone suffixes such as .part.0/.isra.0/.constprop.0/.cold stripped; no addresses, offsets
+     or line numbers), so that inputs reaching one bug through different lines or inlining
+     decisions agree;
+  4. collapsing recursion: when a function appears again further down, the frames between
+     are a loop and are dropped (so depth does not matter), and for a stack overflow the
+     signature is the sorted set of the functions that recur (where the report's truncated
+     stack starts inside the cycle is chance).
+Special cases: an Abort keeps the line of its top frame (one target, several oracles: each
+abort() call is a different bug); an assertion keeps its expression; without any frame the
+UBSan location or the target name stands in.
+
+Grouping (group_signatures): equal signatures share a bucket; a Timeout's stack is only a sample
+of where the loop was when the alarm fired, so two timeout stacks of which one is a caller-side
+suffix of the other are the same hang; a wild SEGV or unknown-crash with the same frames and
+access as a buffer overflow is the same out-of-bounds access with a larger offset.
+"""
+
+import hashlib
+import os
+import re
+
+from . import parse
+
+MAX_FRAMES = 3
+ENTRY = "LLVMFuzzerTestOneInput"
+
+# Our source folders (relative to the project root); harness files that only drive targets.
+OUR_DIRS = ("src", "include", "targets", "harness", "tests", "tools", "bench")
+DRIVER_FILES = ("harness/replay.c",)
+# Driver functions when there is no debug info (replay.c, libFuzzer, libAFLDriver).
+DRIVER_FUNCTIONS = {"run_buffer", "run_file", "run_path", "on_alarm", "main",
+                    "LLVMFuzzerRunDriver", "ExecuteFilesOnyByOne", "LLVMFuzzerInitialize"}
+
+# Functions that are never ours (name patterns); source in the comment of each group.
+IGNORE_FUNCTIONS = [re.compile(p) for p in (
+    # sanitizer runtimes and interceptors (ClusterFuzz stacktraces/constants.py ignore list)
+    r"^_*(asan|lsan|ubsan|msan|hwasan|tsan|dfsan|sanitizer|sancov|scudo)_",
+    r"^__interceptor_", r"^___interceptor_", r"^__interception::", r"^__sanitizer::",
+    r"^__asan::", r"^__lsan::", r"^__ubsan::", r"^__msan::", r"^__hwasan::",
+    # libc internals and process start/stop
+    r"^__GI_", r"^__libc_", r"^_start$", r"^__restore_rt$", r"^_IO_", r"^__pthread_",
+    r"^pthread_kill$", r"^raise$", r"^abort$", r"^__assert_fail", r"^__assert_perror_fail",
+    r"^__cxa_", r"^__gxx_", r"^_Unwind_", r"^__clang_call_terminate$", r"^std::",
+    r"^operator (new|delete)", r"^__fortify_fail", r"^__chk_fail", r"^__stack_chk_fail",
+    r"^__.*_chk$", r"^__(memcpy|memmove|memset|strlen|strcmp|memcmp|strchr|strrchr)_",
+    # libc functions a crash may be reported inside (intercepted or not)
+    r"^(memcpy|memmove|memset|memcmp|bcmp|memchr|memrchr|memmem|strlen|strnlen|strcmp|"
+    r"strncmp|strcasecmp|strncasecmp|strcpy|strncpy|stpcpy|strcat|strncat|strchr|strrchr|"
+    r"strstr|strcasestr|strdup|strndup|strtok|strtol|strtoul|strtoll|strtoull|strtod|atoi|"
+    r"malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|"
+    r"printf|fprintf|sprintf|snprintf|vprintf|vfprintf|vsprintf|vsnprintf|puts|fputs|fwrite|"
+    r"fread|fopen|fclose|qsort|bsearch|exit|_exit|longjmp|siglongjmp|__longjmp_chk)$",
+    # libFuzzer and AFL++ runtimes
+    r"^fuzzer::", r"^__afl_", r"^afl_", r"^__cmplog_", r"^__sanitizer_cov_",
+)]
+
+# Source paths that are never ours even if a suffix matched (runtimes built from source).
+IGNORE_PATHS = [re.compile(p) for p in (
+    r"compiler-rt/", r"libsanitizer/", r"/lib/fuzzer/", r"libfuzzer/", r"aflpp_driver",
+    r"(^|/)sysdeps/", r"(^|/)csu/", r"(^|/)nptl/", r"(^|/)stdlib/", r"(^|/)string/",
+    r"(^|/)libio/", r"^/usr/include/", r"^/usr/lib/", r"^/usr/src/",
+)]
+
+_CLONE_SUFFIX = re.compile(r"\.(part|isra|constprop|cold|lto_priv|localalias|llvm|str)(\.\d+)?$")
+
+
+def normalize_function(name):
+    """Function name without argument list, anonymous namespace, or compiler clone suffix."""
+    if not name:
+        return name
+    name = name.replace("(anonymous namespace)::", "")
+    name = re.sub(r"\s+const$", "", name.strip())
+    if name.endswith(")"):
+        depth = 0
+        for i in range(len(name) - 1, -1, -1):
+            if name[i] == ")":
+                depth += 1
+            elif name[i] == "(":
+                depth -= 1
+                if depth == 0:
+                    if i > 0:
+                        name = name[:i]
+                    break
+    prev = None
+    while prev != name:
+        prev = name
+        name = _CLONE_SUFFIX.sub("", name)
+    return name
+
+
+class Context:
+    """Where our sources are and which binary ran (for the main-module fallback)."""
+
+    def __init__(self, root, binary=None, target=None):
+        self.root = os.path.realpath(root)
+        self.binary = os.path.basename(binary) if binary else None
+        self.target = target
+        self._rel = {}
+
+    def relpath(self, path):
+        """Path relative to the root if it is one of our sources, else None."""
+        if path in self._rel:
+            return self._rel[path]
+        rel = None
+        norm = os.path.normpath(path)
+        if not any(p.search(norm) for p in IGNORE_PATHS):
+            if os.path.isabs(norm) and norm.startswith(self.root + os.sep):
+                rel = norm[len(self.root) + 1:]
+            else:
+                parts = [p for p in norm.split(os.sep) if p]
+                for i in range(len(parts)):
+                    if parts[i] not in OUR_DIRS:
+                        continue
+                    cand = "/".join(parts[i:])
+                    if os.path.isfile(os.path.join(self.root, cand)):
+                        rel = cand
+                        break
+            if rel is not None and rel.split("/", 1)[0] not in OUR_DIRS:
+                rel = None
+        self._rel[path] = rel
+        return rel
+
+    def is_main_module(self, module):
+        if module is None:
+            return True
+        base = os.path.basename(module)
+        if ".so" in base or module.startswith("<"):
+            return False
+        return self.binary is None or base == self.binary
+
+
+def ignored_function(name):
+    return bool(name) and any(p.search(name) for p in IGNORE_FUNCTIONS)
+
+
+def classify_frame(frame, ctx):
+    """'entry' (LLVMFuzzerTestOneInput), 'ours', 'driver' or 'other'."""
+    fn = normalize_function(frame.function)
+    if fn == ENTRY:
+        return "entry"
+    if frame.file:
+        rel = ctx.relpath(frame.file)
+        if rel is None:
+            return "other"
+        return "driver" if rel in DRIVER_FILES else "ours"
+    if not ctx.is_main_module(frame.module):
+        return "other"
+    if fn and ignored_function(fn):
+        return "other"
+    if fn in DRIVER_FUNCTIONS:
+        return "driver"
+    return "ours"  # symbol-only or module+offset frame of the main binary
+
+
+def frame_key(frame):
+    """The part of a frame that goes into a signature."""
+    fn = normalize_function(frame.function)
+    if fn:
+        return fn
+    if frame.module:
+        return "%s+%s" % (os.path.basename(frame.module), frame.offset)
+    return "0x%x" % frame.pc
+
+
+def our_frames(frames, ctx):
+    """Our frames, top first, cut at the fuzz entry point (see the module comment)."""
+    kinds = [classify_frame(f, ctx) for f in frames]
+    if "entry" in kinds:
+        k = kinds.index("entry")
+        ours = [f for f, c in zip(frames[:k], kinds[:k]) if c == "ours"]
+        return ours if ours else [frames[k]]
+    return [f for f, c in zip(frames, kinds) if c == "ours"]
+
+
+def collapse_recursion(keys):
+    """Drops recursion loops: for each frame, the frames up to its last repetition below."""
+    out = []
+    i = 0
+    while i < len(keys):
+        k = keys[i]
+        last = i
+        for j in range(len(keys) - 1, i, -1):
+            if keys[j] == k:
+                last = j
+                break
+        out.append(k)
+        i = last + 1
+    return out
+
+
+class Signature:
+    """type_key: crash type (+ access); frames: up to three keys; chain: every collapsed key
+    (for the timeout rule); text: 'type | f1 | f2 | f3'; id: 16 hex digits of its sha1."""
+
+    def __init__(self, type_key, frames, chain, kind=None, access=None):
+        self.type_key = type_key
+        self.frames = list(frames)
+        self.chain = list(chain)
+        self.kind = kind
+        self.access = access
+        self.text = " | ".join([type_key] + self.frames)
+        self.id = hashlib.sha1(self.text.encode()).hexdigest()[:16]
+
+    def to_json(self):
+        return {"id": self.id, "text": self.text, "type": self.type_key, "frames": self.frames,
+                "chain": self.chain}
+
+    def __eq__(self, other):
+        return isinstance(other, Signature) and self.text == other.text
+
+    def __hash__(self):
+        return hash(self.text)
+
+    def __repr__(self):
+        return "Signature(%s)" % self.text
+
+
+def type_key(crash):
+    key = crash.kind or "Unknown"
+    if crash.kind in parse.ACCESS_KINDS and crash.access:
+        key += " " + crash.access
+    if crash.kind == "Assertion-failure" and crash.detail:
+        key += " `%s'" % crash.detail
+    return key
+
+
+def _leak_frames(crash, ctx):
+    """The allocation stack of one leak, chosen by content (not by size order, which varies)."""
+    candidates = [fr for title, fr in crash.leaks if title.startswith("Direct")] or \
+        [fr for _t, fr in crash.leaks] or [crash.frames]
+    best = None
+    for fr in candidates:
+        keys = collapse_recursion([frame_key(f) for f in our_frames(fr, ctx)])
+        if keys and (best is None or keys < best):
+            best = keys
+    return best or []
+
+
+def compute(crash, ctx):
+    """The Signature of a parsed crash."""
+    if crash.kind == "Memory-leak":
+        chain = _leak_frames(crash, ctx)
+        keys_raw = chain
+    else:
+        ours = our_frames(crash.frames, ctx)
+        keys_raw = [frame_key(f) for f in ours]
+        chain = collapse_recursion(keys_raw)
+    frames = chain[:MAX_FRAMES]
+    if crash.kind == "Stack-overflow":
+        recurring = sorted({k for k in keys_raw if keys_raw.count(k) > 1})
+        if recurring:
+            frames = recurring[:MAX_FRAMES]
+    elif crash.kind == "Abort" and frames and crash.kind != "Memory-leak":
+        top = our_frames(crash.frames, ctx)[0]
+        if top.line:
+            frames[0] = "%s:%d" % (frames[0], top.line)
+    if not frames:
+        if crash.location:
+            frames = ["%s:%s" % (os.path.basename(crash.location[0]), crash.location[1])]
+        elif ctx.target:
+            frames = ["fuzz_%s" % ctx.target]
+    return Signature(type_key(crash), frames, chain, crash.kind, crash.access)
+
+
+# ---- grouping -----------------------------------------------------------------------------
+
+BOUNDS_KINDS = {"Heap-buffer-overflow", "Stack-buffer-overflow", "Stack-buffer-underflow",
+                "Dynamic-stack-buffer-overflow", "Global-buffer-overflow", "Container-overflow"}
+WILD_KINDS = {"SEGV", "Unknown-crash"}
+
+
+def _is_suffix(short, long_):
+    return 0 < len(short) <= len(long_) and long_[len(long_) - len(short):] == short
+
+
+def common_suffix(chains):
+    chains = [c for c in chains if c]
+    if not chains:
+        return []
+    out = chains[0]
+    for c in chains[1:]:
+        n = 0
+        while n < min(len(out), len(c)) and out[len(out) - 1 - n] == c[len(c) - 1 - n]:
+            n += 1
+        out = out[len(out) - n:] if n else []
+    return out
+
+
+def timeout_signature(chains):
+    """One signature for several timeout samples of the same hang (their common suffix)."""
+    chain = common_suffix(chains)
+    return Signature("Timeout", chain[:MAX_FRAMES], chain, "Timeout")
+
+
+def same_bug(a, b):
+    """True when signatures a and b name the same bug (equal, or one of the rules above)."""
+    if a.text == b.text:
+        return True
+    if a.kind == "Timeout" and b.kind == "Timeout":
+        return _is_suffix(a.chain, b.chain) or _is_suffix(b.chain, a.chain)
+    pair = {a.kind, b.kind}
+    if len(pair & WILD_KINDS) >= 1 and len(pair & BOUNDS_KINDS) >= 1:
+        return a.frames == b.frames and (a.access == b.access or None in (a.access, b.access))
+    return False
+
+
+def group_signatures(sigs):
+    """Groups a list of Signatures; returns a list of (canonical Signature, [indexes])."""
+    groups = []  # [canonical, [idx], [sigs]]
+    for i, s in enumerate(sigs):
+        for g in groups:
+            if any(same_bug(s, m) for m in g[2]):
+                g[1].append(i)
+                g[2].append(s)
+                break
+        else:
+            groups.append([s, [i], [s]])
+    # Transitive closure: a later member may link two earlier groups.
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                if any(same_bug(x, y) for x in groups[a][2] for y in groups[b][2]):
+                    groups[a][1] += groups[b][1]
+                    groups[a][2] += groups[b][2]
+                    del groups[b]
+                    merged = True
+                    break
+            if merged:
+                break
+    out = []
+    for _c, idx, members in groups:
+        if all(m.kind == "Timeout" for m in members) and len({m.text for m in members}) > 1:
+            canon = timeout_signature([m.chain for m in members])
+        else:
+            # Prefer the precise type (an overflow) over a wild SEGV, then the most common.
+            texts = [m.text for m in members]
+            canon = max(members, key=lambda m: (m.kind not in WILD_KINDS, texts.count(m.text)))
+        out.append((canon, sorted(idx)))
+    return out
