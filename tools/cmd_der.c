@@ -124,8 +124,9 @@ static int read_hex_operand(const char *cmd, int num, char **args, hex_bytes *ou
 }
 
 /*
- * The shared front of decode and encode: --help, --json, and the positionals (options may come
- * anywhere; "--" ends them).  Returns -1 to go on, or the exit status (help printed, usage error).
+ * Parses the arguments of decode and encode: --help, --json, and the positionals (options may
+ * come anywhere; "--" ends them).  Returns -1 to go on (*operands newly allocated), or the exit
+ * status (help printed, usage error).
  */
 static int parse_operand_args(const char *cmd, const char *usage, int argc, char **argv, bool *json,
                               int *num, char ***operands) {
@@ -161,18 +162,28 @@ static int parse_operand_args(const char *cmd, const char *usage, int argc, char
   return -1;
 }
 
+/*
+ * The shared front of decode and encode: the arguments, then the hex they give.  Returns -1 with
+ * *out filled (free out->data), or the exit status to return.
+ */
+static int operand_bytes(const char *cmd, const char *usage, int argc, char **argv, bool *json,
+                         hex_bytes *out) {
+  int num;
+  char **operands;
+  int rc = parse_operand_args(cmd, usage, argc, argv, json, &num, &operands);
+  if (rc >= 0)
+    return rc;
+  rc = read_hex_operand(cmd, num, operands, out);
+  free(operands);
+  return rc == CLI_OK ? -1 : rc;
+}
+
 static int decode_cmd(int argc, char **argv) {
   const char *cmd = "der decode";
   bool json;
-  int num;
-  char **operands;
-  int rc = parse_operand_args(cmd, decode_usage, argc, argv, &json, &num, &operands);
-  if (rc >= 0)
-    return rc;
   hex_bytes der;
-  rc = read_hex_operand(cmd, num, operands, &der);
-  free(operands);
-  if (rc != CLI_OK)
+  int rc = operand_bytes(cmd, decode_usage, argc, argv, &json, &der);
+  if (rc >= 0)
     return rc;
   uint8_t raw[SEK_DER_RAW_LEN];
   size_t off;
@@ -208,15 +219,9 @@ static int decode_cmd(int argc, char **argv) {
 static int encode_cmd(int argc, char **argv) {
   const char *cmd = "der encode";
   bool json;
-  int num;
-  char **operands;
-  int rc = parse_operand_args(cmd, encode_usage, argc, argv, &json, &num, &operands);
-  if (rc >= 0)
-    return rc;
   hex_bytes raw;
-  rc = read_hex_operand(cmd, num, operands, &raw);
-  free(operands);
-  if (rc != CLI_OK)
+  int rc = operand_bytes(cmd, encode_usage, argc, argv, &json, &raw);
+  if (rc >= 0)
     return rc;
   if (raw.len != SEK_DER_RAW_LEN) {
     fprintf(stderr, "sek %s: a raw signature is 64 bytes (r then s, 32 each), not %zu\n", cmd,
