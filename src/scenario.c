@@ -672,8 +672,9 @@ static bool parse_signed(const char *s, size_t len, long long lo, long long hi, 
 static int scan_literal(parser *p, char *copy, size_t *out_len, size_t *out_end) {
 #define PUT(ch)                                                                                  \
   do {                                                                                           \
+    char ch_ = (ch); /* evaluated in both passes: it may advance i */                            \
     if (copy != NULL)                                                                            \
-      copy[n] = (ch);                                                                            \
+      copy[n] = ch_;                                                                             \
     n++;                                                                                         \
   } while (0)
   struct {
@@ -915,7 +916,7 @@ static int parse_fault(parser *p, const word *verb) {
   }
   p->pos = (size_t)(w.p - p->text);
   return expected(p, SEK_SCENARIO_ERR_SYNTAX,
-                  "'policy KEYNAME', 'store-io' or 'alloc N' after 'fault'");
+                  "'policy KEYNAME', 'store-io [N]' or 'alloc N' after 'fault'");
 }
 
 /* create KEY LITERAL / find KEY LITERAL */
@@ -1118,10 +1119,12 @@ static int parse_expect_error(parser *p, op_slot *o) {
   sek_scenario_info info[SEK_SCENARIO_MAX_INFO];
   size_t num = 0;
   while (!at_end(p)) {
-    if (!next_word(p, &w) || memchr(w.p, '=', w.len) == NULL)
+    if (!next_word(p, &w) || memchr(w.p, '=', w.len) == NULL) {
+      p->pos = (size_t)(w.p - p->text);
       return expected(p, SEK_SCENARIO_ERR_SYNTAX,
                       "a user-info check KEY=INTEGER or KEY=\"text\" (e.g. AKSError=-536362999) "
                       "or the end of the line");
+    }
     if (num == SEK_SCENARIO_MAX_INFO)
       return fail_at(p, SEK_SCENARIO_ERR_LIMIT, p->line, w.col,
                      "more than %u user-info checks on one line", SEK_SCENARIO_MAX_INFO);
@@ -1385,30 +1388,49 @@ static void sb_fmt(strbuf *b, const char *fmt, ...) {
   sb_add(b, tmp, (size_t)n);
 }
 
-/* A "..." string with the escapes the parser reads. */
+/*
+ * A "..." string with the escapes the parser reads, never longer than any source spelling of
+ * the same bytes: bytes >= 0x80 are written raw (the parser takes them in strings), \n \t \r \0
+ * by their short escapes, other control bytes as \xHH (their only spelling).
+ */
+static size_t quoted_len(const uint8_t *s, size_t n) {
+  size_t len = 2;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = s[i];
+    if (c == '"' || c == '\\' || c == '\n' || c == '\t' || c == '\r' || c == 0)
+      len += 2;
+    else if (c < 0x20 || c == 0x7f)
+      len += 4;
+    else
+      len += 1;
+  }
+  return len;
+}
+
 static void sb_quoted(strbuf *b, const uint8_t *s, size_t n) {
+  static const char from[] = "\"\\\n\t\r", to[] = "\"\\ntr";
   sb_str(b, "\"");
   for (size_t i = 0; i < n; i++) {
     uint8_t c = s[i];
-    if (c == '"' || c == '\\') {
-      char e[2] = {'\\', (char)c};
+    const char *hit = c != 0 ? strchr(from, c) : NULL;
+    if (hit != NULL) {
+      char e[2] = {'\\', to[hit - from]};
       sb_add(b, e, 2);
-    } else if (c >= 0x20 && c < 0x7f) {
+    } else if (c == 0) {
+      sb_add(b, "\\0", 2);
+    } else if (c < 0x20 || c == 0x7f) {
+      sb_fmt(b, "\\x%02x", c);
+    } else {
       char e = (char)c;
       sb_add(b, &e, 1);
-    } else {
-      sb_fmt(b, "\\x%02x", c);
     }
   }
   sb_str(b, "\"");
 }
 
+/* A message in the shorter of its two forms (a tie goes to the readable string). */
 static void sb_message(strbuf *b, const uint8_t *m, size_t n) {
-  bool printable = true;
-  for (size_t i = 0; i < n; i++)
-    if (m[i] < 0x20 || m[i] >= 0x7f)
-      printable = false;
-  if (printable) {
+  if (quoted_len(m, n) <= 4 + 2 * n) {
     sb_quoted(b, m, n);
     return;
   }
@@ -1429,6 +1451,13 @@ static void sb_literal(strbuf *b, const sek_attrs *a) {
     b->failed = true;
     return;
   }
+  /* Room for "create NAME " before it: a literal that would not fit on one line keeps the
+     printer's one-entry-per-line form (a literal may span lines). */
+  if (strlen(text) > SEK_SCENARIO_MAX_LINE_LEN - (SEK_SCENARIO_MAX_NAME + 16)) {
+    sb_str(b, text);
+    free(text);
+    return;
+  }
   bool in_string = false;
   char prev = '\0';
   for (size_t i = 0; text[i] != '\0'; i++) {
@@ -1445,8 +1474,13 @@ static void sb_literal(strbuf *b, const sek_attrs *a) {
     } else if (c == '\n') {
       while (text[i + 1] == ' ')
         i++;
-      if (prev != '[' && prev != '{' && text[i + 1] != ']' && text[i + 1] != '}' &&
-          text[i + 1] != '\0') {
+      bool closing = text[i + 1] == ']' || text[i + 1] == '}';
+      if (closing && prev == ',' && !b->failed && b->len > 0) {
+        b->len--; /* the printer's trailing comma: one line reads better without it */
+        b->buf[b->len] = '\0';
+        prev = b->len > 0 ? b->buf[b->len - 1] : '\0';
+      }
+      if (prev != '[' && prev != '{' && !closing && text[i + 1] != '\0') {
         sb_str(b, " ");
         prev = ' ';
       }
@@ -1494,11 +1528,14 @@ static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op
     sb_literal(b, op->attrs);
     break;
   case SEK_VERB_SIGN: {
+    /* the default algorithm is not written: a print is never longer than its source line */
     const char *suffix = algorithm_swift_suffix(op->algorithm);
     sb_str(b, "sign ");
     sb_str(b, key);
-    sb_str(b, suffix != NULL ? " ecdsaSignature" : " ");
-    sb_str(b, suffix != NULL ? suffix : op->algorithm);
+    if (strcmp(op->algorithm, DEFAULT_ALGORITHM) != 0) {
+      sb_str(b, suffix != NULL ? " ecdsaSignature" : " ");
+      sb_str(b, suffix != NULL ? suffix : op->algorithm);
+    }
     sb_str(b, " ");
     sb_message(b, op->message, op->message_len);
     break;

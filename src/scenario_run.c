@@ -171,6 +171,14 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
   return SEK_OK;
 }
 
+static const char *const result_names[] = {"ok", "error", "failed", "skipped", "held", "unmet"};
+
+const char *sek_step_result_name(sek_step_result r) {
+  if ((size_t)r < N(result_names))
+    return result_names[r];
+  return "unknown";
+}
+
 /* ---- the runner ---------------------------------------------------------------------------- */
 
 /* What the runner knows about one key name. */

@@ -282,6 +282,9 @@ typedef enum {
   SEK_STEP_UNMET,   /* an expectation did not hold: step->note says what was expected and got */
 } sek_step_result;
 
+/* sek_step_result_name: "ok", "error", "failed", "skipped", "held", "unmet" (static; never NULL). */
+const char *sek_step_result_name(sek_step_result r);
+
 /* Everything a step records.  Pointers are owned by the transcript. */
 typedef struct {
   unsigned line;                 /* the operation's line in the script */
