@@ -620,6 +620,46 @@ const char *sek_error_rule_cause(size_t i) {
   return i < sizeof rules / sizeof rules[0] ? rules[i].cause.id : NULL;
 }
 
+int sek_error_rule_example(size_t i, sek_error **out_err, sek_error_context *out_ctx,
+                           const sek_cause **out_cause) {
+  if (i >= sizeof rules / sizeof rules[0] || out_err == NULL || out_ctx == NULL ||
+      out_cause == NULL)
+    return SEK_ERR_ARG;
+  const rule *r = &rules[i];
+  bool aks = strcmp(r->domain, AKS_DOMAIN) == 0;
+  long long code = r->lo;
+  /* a range rule is a default: pick a code of the range that no exact rule names */
+  for (long long c = r->lo; r->lo != r->hi && c <= r->hi && c < r->lo + 100000; c++) {
+    bool named = false;
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !named; k++)
+      named = rules[k].lo == rules[k].hi && rules[k].lo == c &&
+              strcmp(rules[k].domain, r->domain) == 0;
+    if (!named) {
+      code = c;
+      break;
+    }
+  }
+  sek_error *e = sek_error_new(aks ? SEK_DOMAIN_MACH : r->domain, (long)code, NULL);
+  if (e == NULL)
+    return SEK_ERR_NOMEM;
+  sek_error_context ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.simulator = (r->need_any & X_SIM) != 0;
+  ctx.current_set = (r->need_any & X_CURRENT_SET) != 0;
+  ctx.biometry_changed = (r->need_any & X_BIO_CHANGED) != 0;
+  ctx.locked = (r->need_any & X_LOCKED) != 0;
+  ctx.biometry_any = (r->need_any & X_BIO_ANY) != 0;
+  for (unsigned op = 1; op < SEK_OP_COUNT; op++)
+    if (r->ops & B(op)) {
+      ctx.op = (sek_op)op;
+      break;
+    }
+  *out_err = e;
+  *out_ctx = ctx;
+  *out_cause = &r->cause;
+  return SEK_OK;
+}
+
 /* ---- the walk ------------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -742,8 +782,10 @@ int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek
     }
     if (apply(&els[i], els[i].domain, els[i].code, flags, op, 100, acc, &num))
       continue;
-    if (!els[i].is_error || els[i].domain[0] == '\0' ||
-        strcmp(els[i].domain, SEK_DOMAIN_OSSTATUS) == 0)
+    /* only the domains SecErrorGetOSStatus converts by rule (apple-facts §1e) */
+    if (!els[i].is_error || (strcmp(els[i].domain, SEK_DOMAIN_LA) != 0 &&
+                             strcmp(els[i].domain, SEK_DOMAIN_CTK) != 0 &&
+                             strcmp(els[i].domain, AKS_DOMAIN) != 0))
       continue;
     /* no rule for this foreign code: what Security would turn it into (apple-facts §1e) */
     bool aks = strcmp(els[i].domain, AKS_DOMAIN) == 0;

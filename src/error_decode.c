@@ -962,13 +962,17 @@ static bool in_list(const char *w, size_t n, const char *const *list, size_t num
 }
 
 static bool name_shaped(const char *w, size_t n) {
-  return has_prefix(w, n, "errSec") || has_prefix(w, n, "errKC") || has_prefix(w, n, "kLAError") ||
+  return has_prefix(w, n, "SecStatusCode.") || has_prefix(w, n, "LAStatus.") || has_prefix(w, n, "errSec") || has_prefix(w, n, "errKC") || has_prefix(w, n, "kLAError") ||
          has_prefix(w, n, "LAError") || has_prefix(w, n, "TKError") || has_prefix(w, n, "TKToken") ||
          has_prefix(w, n, "kIOReturn") || has_prefix(w, n, "kAKSReturn") ||
          word_is(w, n, "userCanceledErr") || word_is(w, n, "paramErr") || word_is(w, n, "unimpErr");
 }
 
-/* Swift's LAError.Code.userCancel / TKError.Code.corruptedData / .biometryLockout. */
+/*
+ * Dotted enum spellings: Swift's LAError.Code.userCancel / TKError.Code.corruptedData /
+ * .biometryLockout, and .NET's SecStatusCode.ItemNotFound / LAStatus.UserCancel /
+ * TKErrorCode.CorruptedData ([MS-LA], [MS-TK]): the last part, under the prefix its type gives.
+ */
 static const sek_error_code_info *swift_case(const char *w, size_t n, bool dot_before) {
   size_t last = n;
   while (last > 0 && w[last - 1] != '.')
@@ -977,21 +981,31 @@ static const sek_error_code_info *swift_case(const char *w, size_t n, bool dot_b
     return NULL;
   const char *c = w + last;
   size_t cn = n - last;
-  if (cn < 4 || cn > 40 || !(c[0] >= 'a' && c[0] <= 'z'))
+  if (cn < 3 || cn > 40 || !is_alpha((unsigned char)c[0]))
     return NULL;
+  static const struct {
+    const char *type, *prefix;
+  } types[] = {
+      {"SecStatusCode", "errSec"}, {"TKErrorCode", "TKErrorCode"}, {"TKError", "TKErrorCode"},
+      {"CryptoTokenKit", "TKErrorCode"}, {"LAStatus", "LAError"}, {"LAError", "LAError"},
+      {"LocalAuthentication", "LAError"}, {"kLAError", "kLAError"},
+  };
   char buf[64];
-  bool tk = has_prefix(w, n, "TKError") || has_prefix(w, n, "CryptoTokenKit");
-  bool la = has_prefix(w, n, "LAError") || has_prefix(w, n, "LocalAuthentication");
-  if (tk || la) {
-    const char *pre = tk ? "TKErrorCode" : "LAError";
-    size_t pl = strlen(pre);
-    memcpy(buf, pre, pl);
+  for (size_t i = 0; last > 0 && i < sizeof types / sizeof types[0]; i++) {
+    if (!has_prefix(w, n, types[i].type))
+      continue;
+    size_t pl = strlen(types[i].prefix);
+    memcpy(buf, types[i].prefix, pl);
     memcpy(buf + pl, c, cn);
-    buf[pl] = (char)(buf[pl] - 'a' + 'A');
+    if (buf[pl] >= 'a' && buf[pl] <= 'z')
+      buf[pl] = (char)(buf[pl] - 'a' + 'A');
     const sek_error_code_info *r = sek_error_name_lookup(buf, pl + cn);
     if (r != NULL)
       return r;
+    break;
   }
+  if (!(c[0] >= 'a' && c[0] <= 'z'))
+    return NULL;
   buf[0] = '.';
   memcpy(buf + 1, c, cn);
   return sek_error_name_lookup(buf, cn + 1);
@@ -1194,6 +1208,14 @@ static size_t on_word(scanner *s, size_t p, size_t e) {
     }
   } else if ((dot_before || memchr(w, '.', wn) != NULL) && camel_tail(w, wn)) {
     const sek_error_code_info *c = swift_case(w, wn, dot_before);
+    if (c != NULL) {
+      ev_name(s, c, p, e);
+      return e;
+    }
+  }
+  /* plugin error strings: "LockedOut", 'user_cancel' */
+  if (p > 0 && (t[p - 1] == '"' || t[p - 1] == '(' || t[p - 1] == '\'')) {
+    const sek_error_code_info *c = sek_error_plugin_lookup(w, wn);
     if (c != NULL) {
       ev_name(s, c, p, e);
       return e;

@@ -120,6 +120,9 @@ typedef struct {
   const char *source;
 } sek_error_alias_info;
 const sek_error_alias_info *sek_error_aliases(size_t *out_num);
+/* Plugin error strings (Flutter local_auth, expo-local-authentication) -> LAError row. */
+const sek_error_code_info *sek_error_plugin_lookup(const char *name, size_t len);
+const sek_error_alias_info *sek_error_plugin_aliases(size_t *out_num);
 
 /* Canonical spelling of a domain the text may write another way ("LAErrorDomain",
  * "TKErrorDomain", "kCFErrorDomainOSStatus", "OSStatus" ...); NULL when not a known alias. */
@@ -129,5 +132,9 @@ const char *sek_error_domain_canonical(const char *s, size_t len);
 size_t sek_error_rule_count(void);
 /* The cause id of rule i (NULL past the end). */
 const char *sek_error_rule_cause(size_t i);
+/* An error and context that rule i matches (its lowest code, its first operation, its context
+ * flags) and the cause it adds; *out_err is new (free with sek_error_free). */
+int sek_error_rule_example(size_t i, sek_error **out_err, sek_error_context *out_ctx,
+                           const sek_cause **out_cause);
 
 #endif /* SEK_ERROR_INTERNAL_H */

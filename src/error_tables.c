@@ -358,6 +358,41 @@ static const sek_error_alias_info aliases[] = {
     {".authenticationNeeded", TK, -9, SWIFT_TK},
 };
 
+/* Error codes of cross-platform plugins, as strings in their JSON / exceptions.  Matched only
+ * right after a quote or '(' (they are ordinary words otherwise). */
+#define FLUTTER "I: Flutter local_auth error codes (auth_error.dart) for the LAError it maps"
+#define EXPO "I: expo-local-authentication error strings for the LAError it maps"
+static const sek_error_alias_info plugin_aliases[] = {
+    {"LockedOut", LA, -8, FLUTTER},
+    {"PermanentlyLockedOut", LA, -8, FLUTTER},
+    {"NotEnrolled", LA, -7, FLUTTER},
+    {"NotAvailable", LA, -6, FLUTTER},
+    {"PasscodeNotSet", LA, -5, FLUTTER},
+    {"user_cancel", LA, -2, EXPO},
+    {"system_cancel", LA, -4, EXPO},
+    {"app_cancel", LA, -9, EXPO},
+    {"lockout", LA, -8, EXPO},
+    {"not_enrolled", LA, -7, EXPO},
+    {"passcode_not_set", LA, -5, EXPO},
+    {"not_available", LA, -6, EXPO},
+    {"authentication_failed", LA, -1, EXPO},
+    {"user_fallback", LA, -3, EXPO},
+    {"invalid_context", LA, -10, EXPO},
+    {"not_interactive", LA, -1004, EXPO},
+};
+
+const sek_error_code_info *sek_error_plugin_lookup(const char *name, size_t len) {
+  for (size_t i = 0; i < sizeof plugin_aliases / sizeof plugin_aliases[0]; i++)
+    if (strncmp(plugin_aliases[i].name, name, len) == 0 && plugin_aliases[i].name[len] == '\0')
+      return sek_error_code_lookup(plugin_aliases[i].domain, plugin_aliases[i].code);
+  return NULL;
+}
+
+const sek_error_alias_info *sek_error_plugin_aliases(size_t *out_num) {
+  *out_num = sizeof plugin_aliases / sizeof plugin_aliases[0];
+  return plugin_aliases;
+}
+
 const sek_error_alias_info *sek_error_aliases(size_t *out_num) {
   *out_num = sizeof aliases / sizeof aliases[0];
   return aliases;
