@@ -5,8 +5,11 @@
 #include <stddef.h>
 
 #include <sek/attrs.h>
+#include <sek/backend.h>
 #include <sek/der.h>
+#include <sek/emu.h>
 #include <sek/error.h>
+#include <sek/query.h>
 #include <sek/status.h>
 #include <sek/verify.h>
 
@@ -32,6 +35,9 @@ static const struct {
     {-300, -399, sek_attrs_strerror},
     {-700, -799, sek_verify_strerror},
     {-200, -299, sek_error_strerror},
+    {-400, -499, sek_query_strerror},
+    {-500, -599, sek_backend_strerror},
+    {-600, -699, sek_store_strerror},
 };
 
 const char *sek_strerror(int status) {

@@ -61,6 +61,7 @@ typedef struct {
   bool unique;           /* part of the table's UNIQUE key */
   bool indexed;          /* has an index keys<name> */
   bool not_null;         /* NOT NULL with a DEFAULT: an unset value is stored as the default */
+  bool boolean;          /* an INTEGER that SecItem returns as a CFBoolean (perm, sign, ...) */
   const char *evidence;
 } sek_column_info;
 
@@ -83,6 +84,15 @@ typedef struct {
   int64_t rowid;
   sek_cell cells[SEK_COL_COUNT];
 } sek_row;
+
+/*
+ * sek_column_value converts a dictionary value to column c's kind, as SecDb converts CF types
+ * (inferred from SecDbItem's per-kind copy functions): INTEGER takes numbers, booleans and
+ * decimal strings (the SHA-1-valued kcls keeps the 32 bits a CFNumber SInt32 holds); BLOB takes
+ * data and strings (their UTF-8 bytes); TEXT takes strings and constants; REAL takes dates and
+ * numbers.  out->bytes is borrowed from v.  Returns false (out undefined) for any other value.
+ */
+bool sek_column_value(sek_column c, const sek_value *v, sek_cell *out);
 
 typedef enum { SEK_QUERY_COPY, SEK_QUERY_DELETE } sek_query_op;
 
@@ -129,9 +139,10 @@ size_t sek_query_term_count(const sek_query *q);
 const sek_query_term *sek_query_term_at(const sek_query *q, size_t i);
 
 /*
- * sek_query_matches is the brute-force matcher: true when every term equals the row's plain
- * value (missing row cells compare as the column's default: 0 or empty), the class is "keys",
- * and, unless the query names sync, the row is not synchronizable (SecItem's default).
+ * sek_query_matches is the brute-force matcher: true when the class is "keys" and every term
+ * equals the row's plain value (a missing row cell matches nothing, as SQL's NULL = ? is never
+ * true).  The terms include the implicit ones Security adds: sync = 0 unless the query names
+ * kSecAttrSynchronizable (SecItem's default is non-synchronizable items only).
  */
 bool sek_query_matches(const sek_query *q, const sek_row *row);
 
