@@ -23,8 +23,9 @@
 #include <sek/der.h>
 
 /* ASan/LSan call these on every malloc/free when they are installed (sanitizer interface). */
-__attribute__((weak)) int __sanitizer_install_malloc_and_free_hooks(
-    void (*malloc_hook)(const volatile void *, size_t), void (*free_hook)(const volatile void *));
+__attribute__((weak)) int
+__sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                          void (*free_hook)(const volatile void *));
 
 static volatile size_t allocations;
 static void count_malloc(const volatile void *p, size_t n) {
@@ -115,8 +116,8 @@ static void check_raw(const uint8_t raw[64]) {
       abort();
     if (sek_der_sig_to_raw(der, der_len, back) != SEK_OK || memcmp(back, raw, 64) != 0)
       abort();
-    if (sek_der_sig_from_raw(raw, der2, sizeof der2, &der2_len) != SEK_OK ||
-        der2_len != der_len || memcmp(der2, der, der_len) != 0)
+    if (sek_der_sig_from_raw(raw, der2, sizeof der2, &der2_len) != SEK_OK || der2_len != der_len ||
+        memcmp(der2, der, der_len) != 0)
       abort();
     memset(der2, 0xa5, sizeof der2);
     if (sek_der_sig_from_raw(raw, der2, der_len - 1, &der2_len) != SEK_DER_ERR_BUFFER ||

@@ -129,8 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_reason(ours);
   if (st != SEK_OK && ours != st)
     abort(); /* a malformed signature keeps its DER status */
-  int theirs = size <= INT_MAX ? ECDSA_verify(0, digest, sizeof digest, data, (int)size, oracle_key)
-                               : 0;
+  int theirs =
+      size <= INT_MAX ? ECDSA_verify(0, digest, sizeof digest, data, (int)size, oracle_key) : 0;
   ERR_clear_error();
   if ((ours == SEK_OK) != (theirs == 1))
     abort();
