@@ -261,7 +261,7 @@ static bool key_ok_n(const char *key, size_t n) {
 
 static entry *find_entry_n(const sek_error *e, const char *key, size_t n) {
   for (size_t i = 0; i < e->num_entries; i++)
-    if (strncmp(e->entries[i].key, key, n) == 0 && e->entries[i].key[n] == '\0')
+    if (strlen(e->entries[i].key) == n && memcmp(e->entries[i].key, key, n) == 0)
       return &e->entries[i];
   return NULL;
 }
@@ -831,7 +831,10 @@ int sek_error_parse_at(const char *text, size_t len, sek_error **out, size_t *er
     return SEK_ERR_ARG;
   reader r = {text ? text : "", len, 0, 0};
   sek_error *e = NULL;
-  int st = parse_error_at(&r, 0, false, &e);
+  /* the model holds C strings: a NUL byte could not print back */
+  const char *nul = len ? memchr(r.base, '\0', len) : NULL;
+  int st = nul ? fail(&r, (size_t)(nul - r.base), SEK_ERROR_ERR_SYNTAX)
+               : parse_error_at(&r, 0, false, &e);
   if (st == SEK_OK && r.pos != r.len) {
     sek_error_free(e);
     st = fail(&r, r.pos, SEK_ERROR_ERR_TRAILING);
@@ -847,6 +850,48 @@ int sek_error_parse_at(const char *text, size_t len, sek_error **out, size_t *er
 
 int sek_error_parse(const char *text, size_t len, sek_error **out) {
   return sek_error_parse_at(text, len, out, NULL);
+}
+
+/* ---- what the strict parser reads back (for builders of lenient input) ------------------------ */
+
+bool sek_error_key_starts_at(const char *s, size_t n, size_t pos) {
+  reader r = {s, n, 0, 0};
+  return key_starts_at(&r, pos);
+}
+
+bool sek_error_value_ok(const char *v, size_t n) {
+  reader r = {v, n, 0, 0};
+  size_t hex_len;
+  if (memchr(v, '\0', n) != NULL || nested_starts_at(&r, 0, &hex_len))
+    return false;
+  /* the raw scan must run to the end of the value and find it balanced */
+  size_t depth = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] == '{') {
+      depth++;
+    } else if (v[i] == '}') {
+      if (depth == 0)
+        return false;
+      depth--;
+    } else if (v[i] == ',' && depth == 0 && i + 1 < n && v[i + 1] == ' ') {
+      /* ", KEY=" inside the value would split it (a trailing ", KEY" cannot: what follows a
+       * printed value is ", " or "}", never '=') */
+      if (key_starts_at(&r, i + 2))
+        return false;
+    }
+  }
+  return depth == 0;
+}
+
+size_t sek_error_description_ok_len(const char *d, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] == '\0')
+      return i;
+    if (d[i] == '"' && i + 1 < n && (d[i + 1] == '}' || (n - i - 1 >= 11 &&
+                                                          memcmp(d + i + 1, " UserInfo={", 11) == 0)))
+      return i;
+  }
+  return n;
 }
 
 /* ---- names ------------------------------------------------------------------------------------ */

@@ -146,7 +146,9 @@ static const char R_NO_CODE[] = "an error description without a readable code";
 static const char R_DEPTH[] = "nested deeper than SEK_ERROR_MAX_DEPTH: kept as text";
 static const char R_ENTRIES[] = "more user-info entries than SEK_ERROR_MAX_ENTRIES";
 static const char R_DESC[] = "the description's closing quote is missing";
+static const char R_DESC_CUT[] = "description text after a quote that would end it when printed";
 static const char R_KEY[] = "a user-info key the model cannot hold";
+static const char R_VALUE[] = "a user-info value with unbalanced braces or an embedded KEY=";
 
 /* ---- the lenient NSError description parser --------------------------------------------------------- */
 
@@ -281,7 +283,10 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
     if (!closed)
       note(L->ns, q, k - q, R_DESC);
     if (!(k - s == 6 && memcmp(t + s, "(null)", 6) == 0)) {
-      if (sek_error_set_description_n(e, t + s, k - s) != SEK_OK)
+      size_t ok = sek_error_description_ok_len(t + s, k - s);
+      if (ok < k - s)
+        note(L->ns, s + ok, k - s - ok, R_DESC_CUT);
+      if (sek_error_set_description_n(e, t + s, ok) != SEK_OK)
         L->nomem = 1;
       mark_private(L, t + s, k - s, s);
     }
@@ -348,7 +353,8 @@ static sek_error *from_localized(const char *s, size_t n) {
     const char *canon = sek_error_domain_canonical(s + b, i - b);
     sek_error *err = canon ? sek_error_new(canon, (long)code, NULL)
                            : sek_error_new_n(s + b, i - b, (long)code, NULL, 0);
-    if (err != NULL && sek_error_set_description_n(err, s, n) != SEK_OK) {
+    if (err != NULL && sek_error_set_description_n(err, s, sek_error_description_ok_len(s, n)) !=
+                           SEK_OK) {
       sek_error_free(err);
       return NULL;
     }
@@ -358,10 +364,7 @@ static sek_error *from_localized(const char *s, size_t n) {
 }
 
 static bool key_start_at(const lenient *L, size_t p) {
-  size_t i = p;
-  while (i < L->n && sek_error_key_char_ok((unsigned char)L->t[i]) && L->t[i] != ' ')
-    i++;
-  return i > p && i < L->n && L->t[i] == '=';
+  return sek_error_key_starts_at(L->t, L->n, p);
 }
 
 /* Adds a value unless the key is already there (the first one wins, as text order reads). */
@@ -369,6 +372,11 @@ static void put_string(lenient *L, sek_error *e, const char *k, size_t kl, const
                        size_t vl, size_t off) {
   if (sek_error_has_key_n(e, k, kl))
     return;
+  mark_private(L, v, vl, off);
+  if (!sek_error_value_ok(v, vl)) {
+    note(L->ns, off, vl, R_VALUE); /* it would not print back as one value */
+    return;
+  }
   long long num;
   int st = sek_error_canonical_int(v, vl, -9223372036854775807LL - 1, 9223372036854775807LL, &num)
                ? sek_error_add_number_n(e, k, kl, num)
@@ -379,7 +387,6 @@ static void put_string(lenient *L, sek_error *e, const char *k, size_t kl, const
     note(L->ns, off, vl, R_ENTRIES);
   else if (st != SEK_OK)
     note(L->ns, off, vl, R_KEY);
-  mark_private(L, v, vl, off);
 }
 
 /*
@@ -402,11 +409,11 @@ static int parse_entries(lenient *L, size_t *pos, sek_error *e, unsigned depth, 
       break;
     }
     size_t ks = p;
-    while (p < n && sek_error_key_char_ok((unsigned char)t[p]) && t[p] != ' ')
+    while (p < n && sek_error_key_char_ok((unsigned char)t[p]))
       p++;
     size_t ke = p;
-    while (p < n && is_space((unsigned char)t[p]))
-      p++;
+    while (ke > ks && t[ke - 1] == ' ') /* the legacy "key = value" form */
+      ke--;
     if (ke == ks || p >= n || t[p] != '=') {
       note(L->ns, ks, (p < n ? p + 1 : n) - ks, R_USERINFO);
       break;
@@ -712,7 +719,7 @@ static void rec_finish(scanner *s) {
       dom_len = 0;
     }
     const char *desc = r->desc;
-    size_t dl = r->desc_len;
+    size_t dl = desc ? sek_error_description_ok_len(desc, r->desc_len) : 0;
     e = sek_error_new_n(dom, dom_len, (long)code, desc, dl);
     if (e == NULL) {
       s->nomem = 1;

@@ -77,6 +77,14 @@ int sek_error_set_address(sek_error *e, const char *hex, size_t n);
 bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out);
 /* A byte the printer and parser accept inside a user-info key. */
 bool sek_error_key_char_ok(unsigned char c);
+/* What sek_error_parse reads back.  sek_error_key_starts_at: a user-info key and '=' start at
+ * s[pos].  sek_error_value_ok: v prints as a raw value that reads back as itself (balanced
+ * braces, no ", KEY=" inside, not a nested-error prefix, no NUL).  sek_error_description_ok_len:
+ * the longest prefix of d that prints as a description and reads back (no '"' followed by '}'
+ * or " UserInfo={", no NUL). */
+bool sek_error_key_starts_at(const char *s, size_t n, size_t pos);
+bool sek_error_value_ok(const char *v, size_t n);
+size_t sek_error_description_ok_len(const char *d, size_t n);
 /* Nesting depth: 1 for an error without nested errors. */
 size_t sek_error_depth(const sek_error *e);
 

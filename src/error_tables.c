@@ -17,6 +17,8 @@
 #define SB "[SEC:SecBase.h]"
 #define SBP "[SEC:SecBasePriv.h]"
 
+static bool name_is(const char *table_name, const char *name, size_t len);
+
 /* ---- codes ------------------------------------------------------------------------------------ */
 
 static const sek_error_code_info codes[] = {
@@ -383,7 +385,7 @@ static const sek_error_alias_info plugin_aliases[] = {
 
 const sek_error_code_info *sek_error_plugin_lookup(const char *name, size_t len) {
   for (size_t i = 0; i < sizeof plugin_aliases / sizeof plugin_aliases[0]; i++)
-    if (strncmp(plugin_aliases[i].name, name, len) == 0 && plugin_aliases[i].name[len] == '\0')
+    if (name_is(plugin_aliases[i].name, name, len))
       return sek_error_code_lookup(plugin_aliases[i].domain, plugin_aliases[i].code);
   return NULL;
 }
@@ -398,8 +400,9 @@ const sek_error_alias_info *sek_error_aliases(size_t *out_num) {
   return aliases;
 }
 
+/* Exact match of a table string against text that may hold any byte, NUL included. */
 static bool name_is(const char *table_name, const char *name, size_t len) {
-  return strncmp(table_name, name, len) == 0 && table_name[len] == '\0';
+  return strlen(table_name) == len && memcmp(table_name, name, len) == 0;
 }
 
 /* The row a (domain, code) alias stands for; the alias itself when the code has no row. */
