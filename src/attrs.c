@@ -154,7 +154,8 @@ bool attrs_value_equal(const sek_value *x, const sek_value *y) {
   case SEK_VALUE_DATE: return x->real == y->real;
   case SEK_VALUE_DICT: return sek_attrs_equal(x->dict, y->dict);
   case SEK_VALUE_ACCESS_CONTROL:
-    if (strcmp(x->protection, y->protection) != 0 || x->flags != y->flags ||
+    if (strcmp(x->protection, y->protection) != 0 || x->prot_kind != y->prot_kind ||
+        x->flags != y->flags ||
         x->deprecated_spelling != y->deprecated_spelling || x->num_unknown != y->num_unknown)
       return false;
     for (size_t i = 0; i < x->num_unknown; i++)
@@ -368,7 +369,8 @@ int sek_attrs_set_dict(sek_attrs *a, const char *key, sek_attrs *child) {
   return set(a, key, &v);
 }
 
-int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len, uint32_t flags,
+int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len,
+                       sek_value_kind prot_kind, uint32_t flags,
                        uint32_t deprecated_spelling, const char *const *unknown,
                        const size_t *unknown_len, size_t num_unknown) {
   if (num_unknown > SEK_ATTRS_MAX_UNKNOWN_FLAGS)
@@ -379,8 +381,14 @@ int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len, ui
   uint32_t spellable = SEK_AC_BIOMETRY_ANY | SEK_AC_BIOMETRY_CURRENT_SET | SEK_AC_COMPANION;
   sek_value n = {.kind = SEK_VALUE_ACCESS_CONTROL, .flags = flags,
                  .deprecated_spelling = deprecated_spelling & flags & spellable};
-  const sek_attrs_name *row = attrs_name_lookup_n(protection, prot_len, SEK_NAME_CONSTANT);
-  if (row != NULL && row->domain != NULL && strcmp(row->domain, "accessible") == 0)
+  /* any kSec constant is kept by its raw string, like a constant value (a wrong one, such as
+     a key type, is the lint's to report) */
+  const sek_attrs_name *row = prot_kind == SEK_VALUE_REFERENCE
+                                  ? NULL
+                                  : attrs_name_lookup_n(protection, prot_len, SEK_NAME_CONSTANT);
+  n.prot_kind = row != NULL ? SEK_VALUE_CONSTANT : prot_kind;
+  n.known = row != NULL;
+  if (row != NULL)
     n.protection = attrs_strndup(row->raw, strlen(row->raw));
   else
     n.protection = attrs_strndup(protection, prot_len);
@@ -412,7 +420,9 @@ int sek_attrs_set_access_control_ex(sek_attrs *a, const char *key, const char *p
     if (unknown[i] == NULL || !attrs_unknown_flag_ok(unknown[i]))
       return SEK_ERR_ARG;
   sek_value v;
-  int st = attrs_value_set_ac(&v, protection, strlen(protection), flags, deprecated_spelling,
+  /* from C, a protection the table does not know is a CFString of that text */
+  int st = attrs_value_set_ac(&v, protection, strlen(protection), SEK_VALUE_STRING, flags,
+                              deprecated_spelling,
                               unknown, NULL, num_unknown);
   if (st != SEK_OK)
     return st;
@@ -441,6 +451,12 @@ int sek_attrs_remove(sek_attrs *a, const char *key) {
   free(e);
   recompute_height(a);
   return SEK_OK;
+}
+
+const sek_value *attrs_get_raw(const sek_attrs *a, const char *raw) {
+  bool found;
+  size_t at = find(a, raw, &found);
+  return found ? &a->e[at]->v : NULL;
 }
 
 const sek_value *sek_attrs_get(const sek_attrs *a, const char *key) {
@@ -531,6 +547,10 @@ const sek_attrs *sek_value_dict(const sek_value *v) {
 
 const char *sek_value_protection(const sek_value *v) {
   return v != NULL && v->kind == SEK_VALUE_ACCESS_CONTROL ? v->protection : NULL;
+}
+
+sek_value_kind sek_value_protection_kind(const sek_value *v) {
+  return v != NULL && v->kind == SEK_VALUE_ACCESS_CONTROL ? v->prot_kind : SEK_VALUE_STRING;
 }
 
 uint32_t sek_value_ac_flags(const sek_value *v) {

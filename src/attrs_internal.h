@@ -23,6 +23,8 @@ struct sek_value {
   bool known;                 /* CONSTANT: found in the name table */
   sek_attrs *dict;            /* DICT */
   char *protection;           /* ACCESS_CONTROL: raw class, or as written */
+  sek_value_kind prot_kind;   /* ACCESS_CONTROL: how the protection was given: CONSTANT (known
+                                 says whether the table has it), STRING, or REFERENCE */
   uint32_t flags, deprecated_spelling;
   char *unknown[SEK_ATTRS_MAX_UNKNOWN_FLAGS];
   size_t num_unknown;
@@ -46,14 +48,18 @@ struct sek_attrs {
    under raw key.  Replaces an existing entry unless no_replace, then SEK_ATTRS_ERR_DUPLICATE. */
 int attrs_put(sek_attrs *a, const char *raw_key, sek_value *v, bool no_replace);
 void attrs_value_clear(sek_value *v);
+/* The value under a raw key (no name resolution), or NULL. */
+const sek_value *attrs_get_raw(const sek_attrs *a, const char *raw);
 int attrs_value_copy(sek_value *dst, const sek_value *src);
 bool attrs_value_equal(const sek_value *x, const sek_value *y);
 /* Resolves a key given by name or raw to the raw string (a pointer into the table, or key). */
 const char *attrs_key_raw(const char *key, size_t len, size_t *raw_len);
 /* Resolves a constant likewise; *known says whether the table has it. */
 const char *attrs_constant_raw(const char *c, size_t len, size_t *raw_len, bool *known);
-/* Fills an ACCESS_CONTROL value (copies the strings); 0 or a status. */
-int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len, uint32_t flags,
+/* Fills an ACCESS_CONTROL value (copies the strings); 0 or a status.  prot_kind: CONSTANT,
+   STRING or REFERENCE; a constant or string the table knows is stored as its raw constant. */
+int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len,
+                       sek_value_kind prot_kind, uint32_t flags,
                        uint32_t deprecated_spelling, const char *const *unknown,
                        const size_t *unknown_len, size_t num_unknown);
 /* Makes a copy of s[0..len) with a NUL; NULL on no memory. */

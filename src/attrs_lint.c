@@ -286,7 +286,7 @@ static void emit(ctx *c, const char *id, unsigned line, unsigned col, const char
 /* ---- reading the tree ---- */
 
 static const sek_value *get(const sek_attrs *a, const char *raw) {
-  return a != NULL ? sek_attrs_get(a, raw) : NULL;
+  return a != NULL ? attrs_get_raw(a, raw) : NULL;
 }
 
 /* Keygen view: the private-key attributes over the top level ([SEC:SecKey.m] merge_params). */
@@ -331,7 +331,9 @@ static bool int_of(const sek_value *v, int64_t *out) {
   if (v == NULL)
     return false;
   if (v->kind == SEK_VALUE_NUMBER) {
-    if (v->is_real && v->real != (double)(int64_t)v->real)
+    /* a real counts when it is an integer in range (2^63 is exactly representable) */
+    if (v->is_real && !(v->real >= -9223372036854775808.0 && v->real < 9223372036854775808.0 &&
+                        v->real == (double)(int64_t)v->real))
       return false;
     *out = v->is_real ? (int64_t)v->real : v->num;
     return true;
@@ -553,8 +555,8 @@ static void check_one_ac(ctx *c, const sek_value *v) {
   /* AC001: a known wrong constant or a literal string; unknown constants are UK002, variables
      RF001 */
   if (!known_protection(prot)) {
-    bool unknown_const = attrs_constant_text_ok(prot);
-    bool variable = attrs_reference_text_ok(prot, strlen(prot));
+    bool unknown_const = v->prot_kind == SEK_VALUE_CONSTANT && !v->known;
+    bool variable = v->prot_kind == SEK_VALUE_REFERENCE;
     if (unknown_const)
       emit(c, "UK002", l, col, "unknown protection constant %s: not a kSecAttrAccessible… class",
            prot);
@@ -1079,13 +1081,21 @@ static int cmp_finding(const void *x, const void *y) {
   return r != 0 ? r : strcmp(a->message, b->message);
 }
 
+/*
+ * Search, return and value keys make a query (or an add); kSecPrivateKeyAttrs /
+ * kSecPublicKeyAttrs make key-generation parameters even next to a kSecClass (which
+ * SecKeyCreateRandomKey ignores); otherwise kSecClass makes a query.
+ */
 static sek_lint_kind infer_kind(const sek_attrs *a) {
+  bool cls = false, keygen = false;
   for (size_t i = 0; i < a->n; i++) {
     const char *k = a->e[i]->key;
-    if (strcmp(k, "class") == 0 || strncmp(k, "m_", 2) == 0 || strncmp(k, "r_", 2) == 0)
+    if (strncmp(k, "m_", 2) == 0 || strncmp(k, "r_", 2) == 0 || strncmp(k, "v_", 2) == 0)
       return SEK_LINT_QUERY;
+    cls |= strcmp(k, "class") == 0;
+    keygen |= strcmp(k, "private") == 0 || strcmp(k, "public") == 0;
   }
-  return SEK_LINT_KEYGEN;
+  return cls && !keygen ? SEK_LINT_QUERY : SEK_LINT_KEYGEN;
 }
 
 int sek_attrs_lint(const sek_attrs *a, sek_lint_kind kind, sek_lint_report **out) {

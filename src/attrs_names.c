@@ -196,18 +196,22 @@ const sek_attrs_name *sek_attrs_name_lookup(const char *name_or_raw, sek_name_ro
 
 const sek_attrs_name *attrs_name_lookup_n(const char *s, size_t len, sek_name_role role) {
   /* A name wins over a raw string: no kSec name is also some other row's raw string. */
+  if (len == 0)
+    return NULL;
   for (size_t i = 0; i < sek_attrs_name_count(); i++)
-    if (names[i].role == role && strlen(names[i].name) == len && memcmp(names[i].name, s, len) == 0)
+    if (names[i].role == role && names[i].name[0] == s[0] &&
+        strncmp(names[i].name, s, len) == 0 && names[i].name[len] == '\0')
       return &names[i];
   for (size_t i = 0; i < sek_attrs_name_count(); i++)
-    if (names[i].role == role && strlen(names[i].raw) == len && memcmp(names[i].raw, s, len) == 0)
+    if (names[i].role == role && names[i].raw[0] == s[0] && strncmp(names[i].raw, s, len) == 0 &&
+        names[i].raw[len] == '\0')
       return &names[i];
   return NULL;
 }
 
 const sek_attrs_name *attrs_name_by_raw(const char *raw, sek_name_role role) {
   for (size_t i = 0; i < sek_attrs_name_count(); i++)
-    if (names[i].role == role && strcmp(names[i].raw, raw) == 0)
+    if (names[i].role == role && names[i].raw[0] == raw[0] && strcmp(names[i].raw, raw) == 0)
       return &names[i];
   return NULL;
 }

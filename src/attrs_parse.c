@@ -1014,7 +1014,7 @@ static int parse_ac_call(parser *ps, sek_value *v) {
   const char *unk[SEK_ATTRS_MAX_UNKNOWN_FLAGS];
   for (size_t i = 0; i < f.num_unknown; i++)
     unk[i] = f.unknown[i];
-  int st = attrs_value_set_ac(v, prot.bytes, prot.len, f.flags, f.deprecated, unk, NULL,
+  int st = attrs_value_set_ac(v, prot.bytes, prot.len, prot.kind, f.flags, f.deprecated, unk, NULL,
                               f.num_unknown);
   if (st != SEK_OK)
     fail(ps, st, pt.line, pt.col, "%s", sek_attrs_strerror(st));

@@ -136,14 +136,15 @@ static void put_constant(sbuf *b, const sek_value *v) {
   }
 }
 
-static void put_protection(sbuf *b, const char *prot) {
-  const sek_attrs_name *row = attrs_name_by_raw(prot, SEK_NAME_CONSTANT);
-  if (row != NULL && row->domain != NULL && strcmp(row->domain, "accessible") == 0)
-    put(b, row->name);
-  else if (attrs_constant_text_ok(prot) || attrs_reference_text_ok(prot, strlen(prot)))
-    put(b, prot);
+static void put_protection(sbuf *b, const sek_value *v) {
+  sek_value c = {.kind = SEK_VALUE_CONSTANT, .bytes = v->protection,
+                 .len = strlen(v->protection), .known = v->known};
+  if (v->prot_kind == SEK_VALUE_CONSTANT)
+    put_constant(b, &c);
+  else if (v->prot_kind == SEK_VALUE_REFERENCE)
+    put(b, v->protection);
   else
-    put_string(b, prot, strlen(prot));
+    put_string(b, v->protection, strlen(v->protection));
 }
 
 /* Known bits in the table's order, deprecated spellings kept, then raw bits, then names. */
@@ -202,7 +203,7 @@ static void put_value(sbuf *b, const sek_value *v, unsigned indent) {
   case SEK_VALUE_DICT: put_dict(b, v->dict, indent); break;
   case SEK_VALUE_ACCESS_CONTROL:
     put(b, "SecAccessControlCreateWithFlags(kCFAllocatorDefault, ");
-    put_protection(b, v->protection);
+    put_protection(b, v);
     put(b, ", ");
     put_flags(b, v);
     put(b, ", nil)!");
@@ -326,6 +327,9 @@ static void put_json_value(sbuf *b, const sek_value *v) {
   case SEK_VALUE_ACCESS_CONTROL: {
     put(b, "null,\"protection\":");
     put_json_string(b, v->protection, strlen(v->protection));
+    put(b, ",\"protection_kind\":\"");
+    put(b, kinds[v->prot_kind]);
+    put(b, "\"");
     putf(b, ",\"flags\":%" PRIu32 ",\"flag_names\":[", v->flags);
     bool first = true;
     for (uint32_t bit = 1; bit != 0; bit <<= 1) {

@@ -153,6 +153,11 @@ const sek_attrs *sek_value_dict(const sek_value *v);
 /* ACCESS_CONTROL: the protection as raw class ("aku"), or as written when unknown */
 const char *sek_value_protection(const sek_value *v);
 uint32_t sek_value_ac_flags(const sek_value *v); /* ACCESS_CONTROL: Apple's bit values */
+/* ACCESS_CONTROL: how the protection was given: SEK_VALUE_CONSTANT (a kSec constant, known to
+   the table when sek_value_protection is one of its raw strings), SEK_VALUE_STRING (a string
+   literal, or text the table does not know passed to the builder) or SEK_VALUE_REFERENCE (a
+   variable the literal does not define) */
+sek_value_kind sek_value_protection_kind(const sek_value *v);
 uint32_t sek_value_ac_deprecated_spelling(const sek_value *v); /* see set_access_control_ex */
 size_t sek_value_ac_unknown_count(const sek_value *v);
 const char *sek_value_ac_unknown(const sek_value *v, size_t i); /* NULL when i >= count */
@@ -297,9 +302,12 @@ typedef struct sek_lint_report sek_lint_report;
 
 /*
  * sek_attrs_lint checks a as a key-generation parameter dictionary (SecKeyCreateRandomKey) or a
- * query (SecItemCopyMatching); SEK_LINT_AUTO infers which from the content (kSecClass, kSecMatch…,
- * kSecReturn… make a query).  Total and deterministic: same input, same findings, in order of
- * position then rule id.  *out: a new report (free with sek_lint_report_free), set on success.
+ * query (SecItemCopyMatching, or the dictionary of SecItemAdd / SecItemDelete); SEK_LINT_AUTO
+ * infers which from the content: kSecMatch…, kSecReturn…, kSecValue… make a query; else
+ * kSecPrivateKeyAttrs / kSecPublicKeyAttrs make key generation; else kSecClass makes a query;
+ * else key generation.  Total and deterministic: same tree, same findings, sorted by position,
+ * then rule id, then message; findings do not depend on positions except for their line:col.
+ * Each finding's rule is a row of the rule table (sek_lint_rule_at) with its severity.  *out: a new report (free with sek_lint_report_free), set on success.
  * Returns 0, SEK_ERR_ARG or SEK_ERR_NOMEM.
  */
 int sek_attrs_lint(const sek_attrs *a, sek_lint_kind kind, sek_lint_report **out);
