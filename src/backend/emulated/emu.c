@@ -284,7 +284,7 @@ static int emit_store(sek_emu *e, int status, sek_error **err) {
   switch (status) {
   case SEK_ERR_NOMEM: row = EMU_ROW_ALLOC; break;
   case SEK_STORE_ERR_IO: row = EMU_ROW_STORE_IO; break;
-  case SEK_STORE_ERR_CONSTRAINT: row = EMU_ROW_STORE_DUPLICATE; break;
+  case SEK_STORE_ERR_CONSTRAINT: row = EMU_ROW_KEYGEN_DUPLICATE; break; /* only inserts clash */
   case SEK_STORE_ERR_READONLY: row = EMU_ROW_STORE_READONLY; break;
   default: row = EMU_ROW_STORE_UNAVAILABLE; break;
   }
@@ -1811,6 +1811,11 @@ int sek_emu_fault_store(sek_emu *emu, unsigned count) {
     return SEK_ERR_ARG;
   store_fault(emu->store, count);
   return SEK_OK;
+}
+
+void emu_testing_fault_store_status(sek_emu *emu, unsigned count, int status) {
+  if (emu != NULL)
+    store_fault_status(emu->store, count, status);
 }
 
 int sek_emu_fault_alloc(sek_emu *emu, unsigned nth) {

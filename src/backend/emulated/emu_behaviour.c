@@ -272,10 +272,6 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
         {"store.io", "any", "the keychain database fails with an I/O error (injected or real)",
          OS, -36, "{detail}", NULL, NO_AKS, NO_UNDERLYING, RETRY, NO,
          "[SEC:SecItem.m] SQLITE_IOERR -> errSecIO (apple-facts §1e)"},
-    [EMU_ROW_STORE_DUPLICATE] =
-        {"store.duplicate", "any", "a UNIQUE constraint of the keys table fails", OS, -25299,
-         "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:SecItem.m] SQLITE_CONSTRAINT -> errSecDuplicateItem (apple-facts §1e)"},
     [EMU_ROW_STORE_READONLY] =
         {"store.readonly", "any", "the keychain database cannot be written", OS, -25292,
          "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,

@@ -59,7 +59,6 @@ typedef enum {
   /* any call: faults and the store */
   EMU_ROW_ALLOC,
   EMU_ROW_STORE_IO,
-  EMU_ROW_STORE_DUPLICATE,
   EMU_ROW_STORE_READONLY,
   EMU_ROW_STORE_UNAVAILABLE,
   EMU_ROW_COUNT
@@ -83,5 +82,11 @@ int emu_testing_secrets(sek_emu *emu, void (*cb)(void *ctx, const uint8_t *p, si
  * store status.
  */
 int emu_testing_fill(sek_emu *emu, size_t n, const char *label_prefix);
+
+/*
+ * emu_testing_fault_store_status: like sek_emu_fault_store, with the store status the failing
+ * operations return (SEK_STORE_ERR_READONLY, _BUSY, ...), to test how each is answered.
+ */
+void emu_testing_fault_store_status(sek_emu *emu, unsigned count, int status);
 
 #endif /* SEK_EMU_INTERNAL_H */

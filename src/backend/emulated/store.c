@@ -101,6 +101,7 @@ struct emu_store {
   char *path;
   bool in_txn;
   unsigned fail_ops;
+  int fail_status;
   char msg[320];
   sqlite3_stmt *insert, *get, *del, *update, *count, *meta_get, *meta_set, *all;
   struct {
@@ -114,9 +115,13 @@ struct emu_store {
 
 const char *store_message(const emu_store *s) { return s != NULL ? s->msg : ""; }
 
-void store_fault(emu_store *s, unsigned count) {
-  if (s != NULL)
+void store_fault(emu_store *s, unsigned count) { store_fault_status(s, count, SEK_STORE_ERR_IO); }
+
+void store_fault_status(emu_store *s, unsigned count, int status) {
+  if (s != NULL) {
     s->fail_ops = count;
+    s->fail_status = status;
+  }
 }
 
 static int failf(emu_store *s, int status, const char *fmt, ...)
@@ -140,7 +145,7 @@ static int injected(emu_store *s) {
   if (s->fail_ops == 0)
     return SEK_OK;
   s->fail_ops--;
-  return failf(s, SEK_STORE_ERR_IO, "disk I/O error (injected fault)");
+  return failf(s, s->fail_status, "%s (injected fault)", sek_store_strerror(s->fail_status));
 }
 
 static int exec(emu_store *s, const char *sql, const char *doing) {

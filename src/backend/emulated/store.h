@@ -71,8 +71,10 @@ void store_close(emu_store *s);
 /* store_message: the message of the last failure (static storage of s; "" when none). */
 const char *store_message(const emu_store *s);
 
-/* store_fault: the next count operations fail with SEK_STORE_ERR_IO (0 disarms). */
+/* store_fault: the next count operations fail with SEK_STORE_ERR_IO (0 disarms).
+ * store_fault_status: the same with another status (for tests of each answer). */
 void store_fault(emu_store *s, unsigned count);
+void store_fault_status(emu_store *s, unsigned count, int status);
 
 /* Transactions (BEGIN IMMEDIATE .. COMMIT).  Not nested. */
 int store_begin(emu_store *s);
