@@ -134,16 +134,15 @@ int sek_backend_copy_key_attributes(sek_backend *be, const sek_key *key, sek_att
 int sek_backend_create_signature(sek_backend *be, const sek_key *key, const char *algorithm,
                                  const uint8_t *data, size_t len, uint8_t *sig, size_t sig_cap,
                                  size_t *sig_len, sek_error **err) {
-  if (be == NULL || key == NULL || algorithm == NULL || (data == NULL && len > 0) ||
-      sig == NULL || sig_len == NULL)
+  if (be == NULL || key == NULL || algorithm == NULL || (data == NULL && len > 0) || sig == NULL ||
+      sig_len == NULL)
     return SEK_ERR_ARG;
   int st = own_key(be, key);
   if (st != SEK_OK)
     return st;
   if (be->ops->create_signature == NULL)
     return SEK_ERR_UNSUPPORTED;
-  return be->ops->create_signature(be->impl, key, algorithm, data, len, sig, sig_cap, sig_len,
-                                   err);
+  return be->ops->create_signature(be->impl, key, algorithm, data, len, sig, sig_cap, sig_len, err);
 }
 
 int sek_backend_verify_signature(sek_backend *be, const sek_key *key, const char *algorithm,

@@ -433,7 +433,8 @@ int sek_query_compile(const sek_attrs *dict, sek_query_op op, sek_query **out, s
     return fail(err, RULE_CLASS_TYPE, "");
   size_t known = sizeof known_classes / sizeof known_classes[0];
   size_t k = 0;
-  while (k < known && (strlen(known_classes[k]) != clen || memcmp(known_classes[k], cls, clen) != 0))
+  while (k < known &&
+         (strlen(known_classes[k]) != clen || memcmp(known_classes[k], cls, clen) != 0))
     k++;
   if (k == known) {
     char shown[64];
@@ -532,7 +533,8 @@ void sek_query_cell_encode(sek_column c, const sek_cell *in, uint8_t sha1_buf[20
   unsigned md_len = 0;
   static const uint8_t empty[1] = {0};
   if (!EVP_Digest(len > 0 ? p : empty, len, sha1_buf, &md_len, EVP_sha1(), NULL) || md_len != 20)
-    memset(sha1_buf, 0, 20); /* unreachable with a working OpenSSL; an all-zero hash matches nothing */
+    memset(sha1_buf, 0,
+           20); /* unreachable with a working OpenSSL; an all-zero hash matches nothing */
   out->bytes = sha1_buf;
   out->len = 20;
   out->i = 0;

@@ -215,8 +215,8 @@ typedef struct sek_backend_ops {
   int (*verify_signature)(void *impl, const sek_key *key, const char *algorithm,
                           const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len,
                           sek_error **err);
-  int (*copy_external_representation)(void *impl, const sek_key *key, uint8_t *out,
-                                      size_t out_cap, size_t *out_len, sek_error **err);
+  int (*copy_external_representation)(void *impl, const sek_key *key, uint8_t *out, size_t out_cap,
+                                      size_t *out_len, sek_error **err);
   size_t (*describe)(void *impl, const sek_key *key, char *buf, size_t cap);
   void (*key_free)(void *impl, void *key_impl);
   void (*destroy)(void *impl);

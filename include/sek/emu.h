@@ -76,10 +76,10 @@ typedef struct sek_emu sek_emu;
 
 /* The user's answer to the next authentication prompt (Face ID / Touch ID / passcode sheet). */
 typedef enum {
-  SEK_EMU_ANSWER_SUCCESS,         /* authenticates */
-  SEK_EMU_ANSWER_CANCEL,          /* taps Cancel: LAErrorUserCancel (-2) */
-  SEK_EMU_ANSWER_FAIL,            /* does not match, retries used up: LAErrorAuthenticationFailed (-1) */
-  SEK_EMU_ANSWER_LOCKOUT,         /* too many failures: LAErrorBiometryLockout (-8) */
+  SEK_EMU_ANSWER_SUCCESS, /* authenticates */
+  SEK_EMU_ANSWER_CANCEL,  /* taps Cancel: LAErrorUserCancel (-2) */
+  SEK_EMU_ANSWER_FAIL,    /* does not match, retries used up: LAErrorAuthenticationFailed (-1) */
+  SEK_EMU_ANSWER_LOCKOUT, /* too many failures: LAErrorBiometryLockout (-8) */
   SEK_EMU_ANSWER_NOT_INTERACTIVE, /* no UI possible (background): LAErrorNotInteractive (-1004) */
   SEK_EMU_ANSWER_FALLBACK,        /* taps "Enter Password": LAErrorUserFallback (-3) */
   SEK_EMU_ANSWER_SYSTEM_CANCEL,   /* the system dismissed the sheet: LAErrorSystemCancel (-4) */
@@ -93,13 +93,13 @@ const char *sek_emu_answer_name(sek_emu_answer a);
 int sek_emu_answer_parse(const char *name, sek_emu_answer *out);
 
 typedef struct {
-  uint64_t seed;              /* the device: its key hierarchy and every random draw */
-  const char *store_path;     /* a file path, or NULL / ":memory:" for a private in-memory one */
-  bool has_secure_enclave;    /* false: a Mac without T2/Apple silicon, the Simulator, a VM */
-  bool passcode_set;          /* device passcode (needed for biometry and for ...PasscodeSet...) */
-  bool biometry_enrolled;     /* Face ID / Touch ID enrolled (needs passcode_set) */
-  bool locked;                /* starts locked (only meaningful with a passcode) */
-  const char *access_group;   /* kSecAttrAccessGroup of new items; NULL for the default */
+  uint64_t seed;            /* the device: its key hierarchy and every random draw */
+  const char *store_path;   /* a file path, or NULL / ":memory:" for a private in-memory one */
+  bool has_secure_enclave;  /* false: a Mac without T2/Apple silicon, the Simulator, a VM */
+  bool passcode_set;        /* device passcode (needed for biometry and for ...PasscodeSet...) */
+  bool biometry_enrolled;   /* Face ID / Touch ID enrolled (needs passcode_set) */
+  bool locked;              /* starts locked (only meaningful with a passcode) */
+  const char *access_group; /* kSecAttrAccessGroup of new items; NULL for the default */
   sek_emu_answer default_answer; /* the answer when the queue is empty */
 } sek_emu_config;
 
@@ -221,7 +221,7 @@ typedef struct {
   bool unlocked_since_boot;
   uint32_t enrollment_generation; /* changes with every enroll / change / remove */
   size_t pending_answers;
-  size_t key_count;               /* items in the keychain (SEK_STORE_ERR_... ignored: 0) */
+  size_t key_count; /* items in the keychain (SEK_STORE_ERR_... ignored: 0) */
 } sek_emu_state;
 
 /* sek_emu_get_state fills *out. */
@@ -229,10 +229,10 @@ void sek_emu_get_state(sek_emu *emu, sek_emu_state *out);
 
 /* One row of the behaviour table: a situation and Apple's answer to it. */
 typedef struct {
-  const char *id;          /* stable, e.g. "sign.policy_invalid" */
-  const char *operation;   /* the Apple call, e.g. "SecKeyCreateSignature" */
-  const char *situation;   /* what is true of the device, key and call */
-  const char *domain;      /* the error's domain, as Apple prints it */
+  const char *id;        /* stable, e.g. "sign.policy_invalid" */
+  const char *operation; /* the Apple call, e.g. "SecKeyCreateSignature" */
+  const char *situation; /* what is true of the device, key and call */
+  const char *domain;    /* the error's domain, as Apple prints it */
   long code;
   /* Templates: "{kid}" the key id, "{alg}" the algorithm string, "{key}" the SecKeyRef
    * description, "{detail}" a detail the emulator adds (e.g. the failing SQLite message). */
@@ -243,9 +243,9 @@ typedef struct {
   const char *underlying_domain; /* NSUnderlyingError, or NULL */
   long underlying_code;
   const char *underlying_description;
-  sek_action action;             /* ground truth for the decoder's verdict */
+  sek_action action; /* ground truth for the decoder's verdict */
   sek_permanence permanent;
-  const char *evidence;          /* source tag of apple-facts.md, field report, or "inferred: ..." */
+  const char *evidence; /* source tag of apple-facts.md, field report, or "inferred: ..." */
 } sek_emu_behaviour;
 
 /* sek_emu_behaviour_count / _at walk the behaviour table (static, read-only); _at returns NULL
@@ -255,8 +255,8 @@ const sek_emu_behaviour *sek_emu_behaviour_at(size_t i);
 const sek_emu_behaviour *sek_emu_behaviour_find(const char *id);
 
 typedef struct {
-  unsigned long serial;           /* Apple errors emitted so far by this emulator (>= 1) */
-  const sek_emu_behaviour *row;   /* the row that produced the last one */
+  unsigned long serial;         /* Apple errors emitted so far by this emulator (>= 1) */
+  const sek_emu_behaviour *row; /* the row that produced the last one */
   sek_action action;
   sek_permanence permanent;
 } sek_emu_truth;

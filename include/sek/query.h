@@ -41,27 +41,61 @@ enum sek_query_status {
 const char *sek_query_strerror(int status);
 
 /* SQL kinds of the modelled columns (apple-facts §8 "Kind -> SQL"). */
-typedef enum { SEK_COLKIND_INTEGER, SEK_COLKIND_BLOB, SEK_COLKIND_TEXT, SEK_COLKIND_REAL } sek_colkind;
+typedef enum {
+  SEK_COLKIND_INTEGER,
+  SEK_COLKIND_BLOB,
+  SEK_COLKIND_TEXT,
+  SEK_COLKIND_REAL
+} sek_colkind;
 
 /* The columns of `keys` that the emulator models, in table order. */
 typedef enum {
-  SEK_COL_CDAT, SEK_COL_MDAT, SEK_COL_KCLS, SEK_COL_LABL, SEK_COL_ALIS, SEK_COL_PERM,
-  SEK_COL_PRIV, SEK_COL_MODI, SEK_COL_KLBL, SEK_COL_ATAG, SEK_COL_CRTR, SEK_COL_TYPE,
-  SEK_COL_BSIZ, SEK_COL_ESIZ, SEK_COL_SDAT, SEK_COL_EDAT, SEK_COL_SENS, SEK_COL_ASEN,
-  SEK_COL_EXTR, SEK_COL_NEXT, SEK_COL_ENCR, SEK_COL_DECR, SEK_COL_DRVE, SEK_COL_SIGN,
-  SEK_COL_VRFY, SEK_COL_SNRC, SEK_COL_VYRC, SEK_COL_WRAP, SEK_COL_UNWP, SEK_COL_AGRP,
-  SEK_COL_PDMN, SEK_COL_SYNC, SEK_COL_VWHT, SEK_COL_TKID, SEK_COL_GGRP,
+  SEK_COL_CDAT,
+  SEK_COL_MDAT,
+  SEK_COL_KCLS,
+  SEK_COL_LABL,
+  SEK_COL_ALIS,
+  SEK_COL_PERM,
+  SEK_COL_PRIV,
+  SEK_COL_MODI,
+  SEK_COL_KLBL,
+  SEK_COL_ATAG,
+  SEK_COL_CRTR,
+  SEK_COL_TYPE,
+  SEK_COL_BSIZ,
+  SEK_COL_ESIZ,
+  SEK_COL_SDAT,
+  SEK_COL_EDAT,
+  SEK_COL_SENS,
+  SEK_COL_ASEN,
+  SEK_COL_EXTR,
+  SEK_COL_NEXT,
+  SEK_COL_ENCR,
+  SEK_COL_DECR,
+  SEK_COL_DRVE,
+  SEK_COL_SIGN,
+  SEK_COL_VRFY,
+  SEK_COL_SNRC,
+  SEK_COL_VYRC,
+  SEK_COL_WRAP,
+  SEK_COL_UNWP,
+  SEK_COL_AGRP,
+  SEK_COL_PDMN,
+  SEK_COL_SYNC,
+  SEK_COL_VWHT,
+  SEK_COL_TKID,
+  SEK_COL_GGRP,
   SEK_COL_COUNT
 } sek_column;
 
 typedef struct {
-  const char *name;      /* the column name = the attribute's raw key ("klbl") */
+  const char *name; /* the column name = the attribute's raw key ("klbl") */
   sek_colkind kind;
-  bool sha1;             /* the column holds SHA-1 of the value (kSecDbSHA1ValueInFlag) */
-  bool unique;           /* part of the table's UNIQUE key */
-  bool indexed;          /* has an index keys<name> */
-  bool not_null;         /* NOT NULL with a DEFAULT: an unset value is stored as the default */
-  bool boolean;          /* an INTEGER that SecItem returns as a CFBoolean (perm, sign, ...) */
+  bool sha1;     /* the column holds SHA-1 of the value (kSecDbSHA1ValueInFlag) */
+  bool unique;   /* part of the table's UNIQUE key */
+  bool indexed;  /* has an index keys<name> */
+  bool not_null; /* NOT NULL with a DEFAULT: an unset value is stored as the default */
+  bool boolean;  /* an INTEGER that SecItem returns as a CFBoolean (perm, sign, ...) */
   const char *evidence;
 } sek_column_info;
 
@@ -72,10 +106,10 @@ int sek_column_find(const char *raw_key, sek_column *out);
 
 /* One value of a row or a query term.  bytes are borrowed (row or query storage). */
 typedef struct {
-  bool present;          /* false: NULL / not set */
-  int64_t i;             /* INTEGER */
-  double r;              /* REAL (CFAbsoluteTime: seconds since 2001-01-01) */
-  const uint8_t *bytes;  /* BLOB or TEXT (UTF-8, not NUL-terminated) */
+  bool present;         /* false: NULL / not set */
+  int64_t i;            /* INTEGER */
+  double r;             /* REAL (CFAbsoluteTime: seconds since 2001-01-01) */
+  const uint8_t *bytes; /* BLOB or TEXT (UTF-8, not NUL-terminated) */
   size_t len;
 } sek_cell;
 
@@ -106,7 +140,7 @@ enum {
 /* One attribute to match.  match_any: kSecAttrSynchronizableAny (sync matches anything). */
 typedef struct {
   sek_column column;
-  sek_cell value;        /* normalised to the column's kind; plain (not hashed) */
+  sek_cell value; /* normalised to the column's kind; plain (not hashed) */
   bool match_any;
 } sek_query_term;
 

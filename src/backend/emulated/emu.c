@@ -41,14 +41,19 @@
 #define PERSISTREF_LEN 16
 #define DATA_MAGIC "SEK1"
 /* Flags that put a constraint on the key's operations ([SEC:AC.m] constraint building). */
-#define CONSTRAINT_FLAGS                                                                          \
-  (SEK_AC_USER_PRESENCE | SEK_AC_BIOMETRY_ANY | SEK_AC_BIOMETRY_CURRENT_SET |                     \
+#define CONSTRAINT_FLAGS                                                                           \
+  (SEK_AC_USER_PRESENCE | SEK_AC_BIOMETRY_ANY | SEK_AC_BIOMETRY_CURRENT_SET |                      \
    SEK_AC_DEVICE_PASSCODE | SEK_AC_COMPANION | SEK_AC_APPLICATION_PASSWORD)
 
 /* ---- protection classes ------------------------------------------------------------------- */
 
-typedef enum { AVAIL_ALWAYS, AVAIL_AFTER_FIRST_UNLOCK, AVAIL_WHEN_UNLOCKED, AVAIL_PASSCODE,
-               AVAIL_UNTIL_REBOOT } availability;
+typedef enum {
+  AVAIL_ALWAYS,
+  AVAIL_AFTER_FIRST_UNLOCK,
+  AVAIL_WHEN_UNLOCKED,
+  AVAIL_PASSCODE,
+  AVAIL_UNTIL_REBOOT
+} availability;
 
 /* Index = the class's number in policy records: do not reorder. */
 static const struct {
@@ -81,9 +86,9 @@ static int class_index(const char *pdmn, size_t len) {
 typedef struct {
   const char *suffix; /* after kSecKeyAlgorithmECDSASignature / ecdsaSignature */
   const char *raw;
-  bool digest;        /* the input is a digest (else a message to hash) */
-  bool rfc4754;       /* raw r || s (else X9.62 DER) */
-  int hash;           /* emu_hash, or -1: any digest length (1..64) */
+  bool digest;  /* the input is a digest (else a message to hash) */
+  bool rfc4754; /* raw r || s (else X9.62 DER) */
+  int hash;     /* emu_hash, or -1: any digest length (1..64) */
 } algorithm;
 
 static const algorithm algorithms[] = {
@@ -160,7 +165,7 @@ typedef struct {
   uint64_t fault_epoch;
   uint8_t pub[65], toid[TOID_LEN], policy[POLICY_LEN], blob[BLOB_LEN];
   char kid[17];
-  bool ui_fail;  /* found with kSecUseAuthenticationUI fail */
+  bool ui_fail; /* found with kSecUseAuthenticationUI fail */
   unsigned long serial;
 } emu_key;
 
@@ -476,7 +481,10 @@ static bool item_decode(uint8_t *plain, size_t len, emu_item *it) {
     case T_PUB: memcpy(it->pub, p, n); break;
     case T_POLICY: memcpy(it->policy, p, n); break;
     case T_BLOB: memcpy(it->blob, p, n); break;
-    case T_KCLS: it->kcls = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24); break;
+    case T_KCLS:
+      it->kcls = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                           (uint32_t)p[3] << 24);
+      break;
     default: {
       sek_cell *c = tag == T_LABL ? &it->labl : tag == T_ATAG ? &it->atag : &it->alis;
       *c = (sek_cell){.present = true, .bytes = p, .len = n};
@@ -484,8 +492,8 @@ static bool item_decode(uint8_t *plain, size_t len, emu_item *it) {
     }
     off += n;
   }
-  unsigned required = (1u << T_TOID) | (1u << T_PUB) | (1u << T_POLICY) | (1u << T_BLOB) |
-                      (1u << T_KCLS);
+  unsigned required =
+      (1u << T_TOID) | (1u << T_PUB) | (1u << T_POLICY) | (1u << T_BLOB) | (1u << T_KCLS);
   return (seen & required) == required;
 }
 
@@ -540,8 +548,7 @@ static int item_open(sek_emu *e, const store_row *row, emu_item *it) {
     return SEK_ERR_NOMEM;
   uint8_t ck[32];
   emu_iov aad[3];
-  data_aad(classes[cls].pdmn, strlen(classes[cls].pdmn), row->persistref, row->persistref_len,
-           aad);
+  data_aad(classes[cls].pdmn, strlen(classes[cls].pdmn), row->persistref, row->persistref_len, aad);
   int st = class_key(e, cls, class_epoch(e, cls), ck);
   if (st == SEK_OK)
     st = emu_gcm_open(e->crypto, ck, aad, 3, row->data + 4, row->data_len - 4, plain);
@@ -630,7 +637,7 @@ static void key_refresh(sek_emu *e, emu_key *k) {
 /* ---- key generation ------------------------------------------------------------------------ */
 
 typedef struct {
-  sek_row row;           /* plain column values the caller gave (borrowed from params) */
+  sek_row row; /* plain column values the caller gave (borrowed from params) */
   policy pol;
   bool perm;
 } keygen_spec;
@@ -664,9 +671,16 @@ static int keygen_fail(sek_emu *e, emu_row row, sek_error **err, const char *fmt
 /* The columns a caller's key-generation attribute may set (others are the emulator's). */
 static bool caller_column(sek_column c) {
   switch (c) {
-  case SEK_COL_CDAT: case SEK_COL_MDAT: case SEK_COL_KCLS: case SEK_COL_TYPE: case SEK_COL_BSIZ:
-  case SEK_COL_ESIZ: case SEK_COL_TKID: case SEK_COL_PDMN: case SEK_COL_PERM: case SEK_COL_SYNC:
-    return false;
+  case SEK_COL_CDAT:
+  case SEK_COL_MDAT:
+  case SEK_COL_KCLS:
+  case SEK_COL_TYPE:
+  case SEK_COL_BSIZ:
+  case SEK_COL_ESIZ:
+  case SEK_COL_TKID:
+  case SEK_COL_PDMN:
+  case SEK_COL_PERM:
+  case SEK_COL_SYNC: return false;
   default: return true;
   }
 }
@@ -677,8 +691,7 @@ static int keygen_check(sek_emu *e, const sek_attrs *params, keygen_spec *spec, 
   const sek_value *pv = sek_attrs_get(params, "private");
   const sek_attrs *priv = sek_value_kind_of(pv) == SEK_VALUE_DICT ? sek_value_dict(pv) : NULL;
   if (pv != NULL && priv == NULL)
-    return keygen_fail(e, EMU_ROW_KEYGEN_ATTRIBUTE, err,
-                       "kSecPrivateKeyAttrs: not a dictionary");
+    return keygen_fail(e, EMU_ROW_KEYGEN_ATTRIBUTE, err, "kSecPrivateKeyAttrs: not a dictionary");
   /* 1. the token: top level only (apple-facts §9) */
   const sek_value *tv = sek_attrs_get(params, "tkid");
   const char *tok = tv != NULL ? sek_value_string(tv, NULL) : NULL;
@@ -731,17 +744,21 @@ static int keygen_check(sek_emu *e, const sek_attrs *params, keygen_spec *spec, 
     const char *prot = sek_value_protection(ac), *reason = NULL;
     uint32_t flags = sek_value_ac_flags(ac);
     if (sek_access_control_check(prot, flags, &reason) != SEK_OK)
-      return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err, "SecAccessControlCreateWithFlags: %s",
+      return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err,
+                         "SecAccessControlCreateWithFlags: %s",
                          reason != NULL ? reason : "invalid");
     spec->pol.cls = class_index(prot, strlen(prot));
     if (spec->pol.cls < 0)
-      return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err, "SecAccessControl: invalid protection");
+      return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err,
+                         "SecAccessControl: invalid protection");
     spec->pol.has_ac = true;
     spec->pol.flags = flags;
   } else if (pd != NULL) {
     size_t plen = 0;
-    const char *p = sek_value_kind_of(pd) == SEK_VALUE_CONSTANT || sek_value_kind_of(pd) == SEK_VALUE_STRING
-                        ? sek_value_string(pd, &plen) : NULL;
+    const char *p =
+        sek_value_kind_of(pd) == SEK_VALUE_CONSTANT || sek_value_kind_of(pd) == SEK_VALUE_STRING
+            ? sek_value_string(pd, &plen)
+            : NULL;
     spec->pol.cls = p != NULL ? class_index(p, plen) : -1;
     if (spec->pol.cls < 0)
       return keygen_fail(e, EMU_ROW_KEYGEN_ATTRIBUTE, err, "accessible attribute %.*s unknown",
@@ -798,10 +815,9 @@ static void keygen_row(sek_emu *e, keygen_spec *spec, double now) {
   } defaults[] = {
       /* what a token private key reports (inferred from [SEC:CTKKey] and the SE's operations:
        * ECDSA sign, ECDH derive, ECIES decrypt; never extractable) */
-      {SEK_COL_PRIV, 1}, {SEK_COL_MODI, 1}, {SEK_COL_SENS, 1}, {SEK_COL_ASEN, 1},
-      {SEK_COL_EXTR, 0}, {SEK_COL_NEXT, 1}, {SEK_COL_ENCR, 0}, {SEK_COL_DECR, 1},
-      {SEK_COL_DRVE, 1}, {SEK_COL_SIGN, 1}, {SEK_COL_VRFY, 0}, {SEK_COL_SNRC, 0},
-      {SEK_COL_VYRC, 0}, {SEK_COL_WRAP, 0}, {SEK_COL_UNWP, 0},
+      {SEK_COL_PRIV, 1}, {SEK_COL_MODI, 1}, {SEK_COL_SENS, 1}, {SEK_COL_ASEN, 1}, {SEK_COL_EXTR, 0},
+      {SEK_COL_NEXT, 1}, {SEK_COL_ENCR, 0}, {SEK_COL_DECR, 1}, {SEK_COL_DRVE, 1}, {SEK_COL_SIGN, 1},
+      {SEK_COL_VRFY, 0}, {SEK_COL_SNRC, 0}, {SEK_COL_VYRC, 0}, {SEK_COL_WRAP, 0}, {SEK_COL_UNWP, 0},
   };
   for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
     if (!c[defaults[i].col].present)
@@ -814,13 +830,14 @@ static void keygen_row(sek_emu *e, keygen_spec *spec, double now) {
   c[SEK_COL_ESIZ] = (sek_cell){.present = true, .i = 256};
   c[SEK_COL_PERM] = (sek_cell){.present = true, .i = spec->perm ? 1 : 0};
   c[SEK_COL_SYNC] = (sek_cell){.present = true, .i = 0};
-  c[SEK_COL_TKID] = (sek_cell){.present = true, .bytes = (const uint8_t *)SE_TOKEN,
-                               .len = strlen(SE_TOKEN)};
+  c[SEK_COL_TKID] =
+      (sek_cell){.present = true, .bytes = (const uint8_t *)SE_TOKEN, .len = strlen(SE_TOKEN)};
   const char *pdmn = classes[spec->pol.cls].pdmn;
-  c[SEK_COL_PDMN] = (sek_cell){.present = true, .bytes = (const uint8_t *)pdmn, .len = strlen(pdmn)};
+  c[SEK_COL_PDMN] =
+      (sek_cell){.present = true, .bytes = (const uint8_t *)pdmn, .len = strlen(pdmn)};
   if (!c[SEK_COL_AGRP].present)
-    c[SEK_COL_AGRP] = (sek_cell){.present = true, .bytes = (const uint8_t *)e->access_group,
-                                 .len = strlen(e->access_group)};
+    c[SEK_COL_AGRP] = (sek_cell){
+        .present = true, .bytes = (const uint8_t *)e->access_group, .len = strlen(e->access_group)};
 }
 
 /*
@@ -864,8 +881,8 @@ static int make_key(sek_emu *e, keygen_spec *spec, bool store, emu_item *out_ite
     if ((st = emu_drbg_generate(e->crypto, &e->drbg, persistref, PERSISTREF_LEN)) == SEK_OK)
       st = item_seal(e, &it, spec->pol.cls, persistref, &data, &data_len);
     if (st == SEK_OK)
-      st = store_insert(e->store, &spec->row, data, data_len, persistref, PERSISTREF_LEN,
-                        out_rowid);
+      st =
+          store_insert(e->store, &spec->row, data, data_len, persistref, PERSISTREF_LEN, out_rowid);
     free(data);
     if (st != SEK_OK)
       return st;
@@ -910,8 +927,9 @@ static int emit_query_error(sek_emu *e, int st, sek_error **err, sek_error *qerr
     return st == SEK_ERR_NOMEM ? emit_alloc(e, err) : st;
   }
   long code = qerr != NULL ? sek_error_code(qerr) : -50;
-  set_truth(e, code == -25303 ? EMU_ROW_QUERY_NO_SUCH_ATTR
-               : code == -25306 ? EMU_ROW_QUERY_NO_SUCH_CLASS : EMU_ROW_QUERY_PARAM);
+  set_truth(e, code == -25303   ? EMU_ROW_QUERY_NO_SUCH_ATTR
+               : code == -25306 ? EMU_ROW_QUERY_NO_SUCH_CLASS
+                                : EMU_ROW_QUERY_PARAM);
   if (err != NULL)
     *err = qerr;
   else
@@ -992,8 +1010,7 @@ static int results_of(sek_emu *e, const sek_query *q, const store_row *rows, siz
   return SEK_OK;
 }
 
-static int ops_copy_matching(void *impl, const sek_attrs *query, sek_items **out,
-                             sek_error **err) {
+static int ops_copy_matching(void *impl, const sek_attrs *query, sek_items **out, sek_error **err) {
   sek_emu *e = impl;
   sek_query *q = NULL;
   sek_error *qerr = NULL;
@@ -1026,7 +1043,8 @@ int sek_emu_copy_matching_reference(sek_emu *emu, const sek_attrs *query, sek_it
   if (st != SEK_OK)
     return emit_query_error(e, st, err, qerr);
   store_rows all = {0, NULL};
-  if (strcmp(sek_query_class(q), "keys") == 0 && (st = store_select_all(e->store, &all)) != SEK_OK) {
+  if (strcmp(sek_query_class(q), "keys") == 0 &&
+      (st = store_select_all(e->store, &all)) != SEK_OK) {
     sek_query_free(q);
     return emit_store(e, st, err);
   }
@@ -1201,7 +1219,7 @@ static emu_row constraint_unavailable(const sek_emu *e, uint32_t bit) {
     return e->passcode_set ? EMU_ROW_COUNT : EMU_ROW_SIGN_PASSCODE_NOT_SET;
   case SEK_AC_BIOMETRY_ANY:
   case SEK_AC_BIOMETRY_CURRENT_SET:
-    return !e->passcode_set      ? EMU_ROW_SIGN_PASSCODE_NOT_SET
+    return !e->passcode_set        ? EMU_ROW_SIGN_PASSCODE_NOT_SET
            : !e->biometry_enrolled ? EMU_ROW_SIGN_BIOMETRY_NOT_ENROLLED
                                    : EMU_ROW_COUNT;
   case SEK_AC_COMPANION: return EMU_ROW_SIGN_COMPANION_UNAVAILABLE;
@@ -1295,8 +1313,7 @@ static int ops_create_signature(void *impl, const sek_key *key, const char *algo
     return SEK_BACKEND_ERR_BUFFER;
   uint8_t digest[64], d[32], raw[64];
   size_t digest_len = 0;
-  int st = prepare_digest(e, a, data, len, digest, &digest_len,
-                          EMU_ROW_SIGN_DIGEST_SIZE, err);
+  int st = prepare_digest(e, a, data, len, digest, &digest_len, EMU_ROW_SIGN_DIGEST_SIZE, err);
   if (st != SEK_OK)
     return st;
   if ((st = authorize(e, k, d, err)) != SEK_OK)
@@ -1314,8 +1331,8 @@ static int ops_create_signature(void *impl, const sek_key *key, const char *algo
 }
 
 static int ops_verify_signature(void *impl, const sek_key *key, const char *algorithm_name,
-                                const uint8_t *data, size_t len, const uint8_t *sig,
-                                size_t sig_len, sek_error **err) {
+                                const uint8_t *data, size_t len, const uint8_t *sig, size_t sig_len,
+                                sek_error **err) {
   sek_emu *e = impl;
   const emu_key *k = sek_key_impl(key, e->backend);
   const algorithm *a = find_algorithm(algorithm_name);
@@ -1327,8 +1344,7 @@ static int ops_verify_signature(void *impl, const sek_key *key, const char *algo
   }
   uint8_t digest[64];
   size_t digest_len = 0;
-  int st = prepare_digest(e, a, data, len, digest, &digest_len,
-                          EMU_ROW_VERIFY_DIGEST_SIZE, err);
+  int st = prepare_digest(e, a, data, len, digest, &digest_len, EMU_ROW_VERIFY_DIGEST_SIZE, err);
   if (st != SEK_OK)
     return st;
   if (a->rfc4754 && sig_len != 64)
@@ -1371,7 +1387,8 @@ void sek_emu_config_default(sek_emu_config *cfg) {
   cfg->default_answer = SEK_EMU_ANSWER_SUCCESS;
 }
 
-static void why_set(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void why_set(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void why_set(char *why, size_t cap, const char *fmt, ...) {
   if (why == NULL || cap == 0)
     return;
@@ -1499,7 +1516,8 @@ int sek_emu_new(const sek_emu_config *cfg, sek_emu **out, char *why, size_t why_
     size_t id_len = 0;
     st = store_meta_get_blob(e->store, "device_id", stored_id, sizeof stored_id, &id_len);
     if (st == SEK_OK && (id_len != 16 || memcmp(stored_id, device_id, 16) != 0)) {
-      why_set(why, why_cap, "keychain store %s: made by another device (a different seed than %llu)",
+      why_set(why, why_cap,
+              "keychain store %s: made by another device (a different seed than %llu)",
               cfg->store_path, (unsigned long long)cfg->seed);
       sek_emu_free(e);
       return SEK_EMU_ERR_FOREIGN_DEVICE;
@@ -1522,8 +1540,9 @@ int sek_emu_new(const sek_emu_config *cfg, sek_emu **out, char *why, size_t why_
   if (st == SEK_OK && (e->backend = sek_backend_new(&emu_ops, e)) == NULL)
     st = SEK_ERR_NOMEM;
   if (st != SEK_OK) {
-    why_set(why, why_cap, "%s", store_message(e->store)[0] ? store_message(e->store)
-                                                            : "emulator: cannot set up the device");
+    why_set(why, why_cap, "%s",
+            store_message(e->store)[0] ? store_message(e->store)
+                                       : "emulator: cannot set up the device");
     sek_emu_free(e);
     return st;
   }
@@ -1747,8 +1766,8 @@ static int corrupt(sek_emu *e, target_kind kind, const uint8_t *klbl, size_t klb
   for (size_t i = 0; st == SEK_OK && i < all.num; i++) {
     const store_row *row = &all.rows[i];
     const sek_cell *kl = &row->cells[SEK_COL_KLBL];
-    if (kind == TARGET_LABEL &&
-        !(kl->present && kl->len == klbl_len && (klbl_len == 0 || memcmp(kl->bytes, klbl, klbl_len) == 0)))
+    if (kind == TARGET_LABEL && !(kl->present && kl->len == klbl_len &&
+                                  (klbl_len == 0 || memcmp(kl->bytes, klbl, klbl_len) == 0)))
       continue;
     emu_item it;
     if (item_open(e, row, &it) != SEK_OK)

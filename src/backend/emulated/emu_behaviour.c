@@ -49,17 +49,15 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
          "top level, [SEC:SecKey.m]); errSecUnimplemented [SEC:SecBase.h]"},
     [EMU_ROW_KEYGEN_NO_SECURE_ENCLAVE] =
         {"keygen.no_secure_enclave", KEYGEN,
-         "a Secure Enclave key on a device without one (Simulator, VM, Mac without T2)", OS,
-         -25300, KEYGEN_FAILED, NULL, NO_AKS, TK, -7, "token com.apple.setoken not found", UNSUP,
-         YES,
+         "a Secure Enclave key on a device without one (Simulator, VM, Mac without T2)", OS, -25300,
+         KEYGEN_FAILED, NULL, NO_AKS, TK, -7, "token com.apple.setoken not found", UNSUP, YES,
          "inferred: CTK TokenNotFound (-7) -> errSecItemNotFound by SecErrorGetOSStatus "
          "([SEC:SecItem.m], apple-facts §1e), wrapped 'Failed to generate keypair' [SEC:SecKey.m]"},
     [EMU_ROW_KEYGEN_ACCESS_GROUP] =
         {"keygen.access_group_not_entitled", KEYGEN,
-         "kSecAttrAccessGroup names a group the app is not entitled to", OS, -34018,
-         KEYGEN_FAILED, "access group {detail} is not in the app's keychain-access-groups",
-         NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:SecBase.h] errSecMissingEntitlement; O: facebookincubator/sks#5"},
+         "kSecAttrAccessGroup names a group the app is not entitled to", OS, -34018, KEYGEN_FAILED,
+         "access group {detail} is not in the app's keychain-access-groups", NO_AKS, NO_UNDERLYING,
+         FIX, YES, "[SEC:SecBase.h] errSecMissingEntitlement; O: facebookincubator/sks#5"},
     [EMU_ROW_KEYGEN_KEY_TYPE] =
         {"keygen.key_type", KEYGEN,
          "kSecAttrKeyType missing or not EC (RSA ...) with the Secure Enclave token", OS, -50,
@@ -77,7 +75,8 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
          "kSecAttrAccessControl is not a valid SecAccessControl (Or with And, two bio "
          "constraints, UserPresence with others, unknown protection)",
          OS, -50, "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:AC.m] SecAccessControlCreateWithFlags validation, all errSecParam (apple-facts §5a)"},
+         "[SEC:AC.m] SecAccessControlCreateWithFlags validation, all errSecParam (apple-facts "
+         "§5a)"},
     [EMU_ROW_KEYGEN_ATTRIBUTE] =
         {"keygen.attribute", KEYGEN,
          "a key-generation attribute holds a value of the wrong type or an unknown accessibility",
@@ -97,8 +96,8 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
     [EMU_ROW_KEYGEN_DUPLICATE] =
         {"keygen.duplicate", KEYGEN,
          "a permanent key whose UNIQUE attributes (label, tag, ...) equal a stored item's", OS,
-         -25299, "The specified item already exists in the keychain.", NULL, NO_AKS,
-         NO_UNDERLYING, FIX, YES,
+         -25299, "The specified item already exists in the keychain.", NULL, NO_AKS, NO_UNDERLYING,
+         FIX, YES,
          "[SEC:SecItem.m] SQLITE_CONSTRAINT -> errSecDuplicateItem (apple-facts §1e); message "
          "[SEC:SecBase.h]"},
 
@@ -112,13 +111,13 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
          "= errSecParam (query.c's rule table)"},
     [EMU_ROW_QUERY_NO_SUCH_ATTR] =
         {"query.no_such_attr", "SecItemCopyMatching",
-         "the query names an attribute the keys class does not have", OS, -25303, "{detail}",
-         NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
+         "the query names an attribute the keys class does not have", OS, -25303, "{detail}", NULL,
+         NO_AKS, NO_UNDERLYING, FIX, YES,
          "[SEC:SecBase.h] errSecNoSuchAttr; inferred: securityd's query parser"},
-    [EMU_ROW_QUERY_NO_SUCH_CLASS] =
-        {"query.no_such_class", "SecItemCopyMatching", "kSecClass is not an item class", OS,
-         -25306, "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:SecBase.h] errSecNoSuchClass"},
+    [EMU_ROW_QUERY_NO_SUCH_CLASS] = {"query.no_such_class", "SecItemCopyMatching",
+                                     "kSecClass is not an item class", OS, -25306, "{detail}", NULL,
+                                     NO_AKS, NO_UNDERLYING, FIX, YES,
+                                     "[SEC:SecBase.h] errSecNoSuchClass"},
     [EMU_ROW_QUERY_NOT_FOUND] =
         {"query.not_found", "SecItemCopyMatching",
          "no item matches (never created, deleted, a ...PasscodeSet... key after passcode "
@@ -145,26 +144,25 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
     [EMU_ROW_DELETE_LOCKED] =
         {"delete.locked", "SecItemDelete",
          "a matching item's protection class is unavailable (locked device)", OS, -25308,
-         "SecItemDelete: User interaction is not allowed.", NULL, NO_AKS, NO_UNDERLYING, UNLOCK,
-         NO, "[SEC:Keybag] kAKSReturnNoPermission -> errSecInteractionNotAllowed"},
+         "SecItemDelete: User interaction is not allowed.", NULL, NO_AKS, NO_UNDERLYING, UNLOCK, NO,
+         "[SEC:Keybag] kAKSReturnNoPermission -> errSecInteractionNotAllowed"},
 
     /* ---- SecKeyCreateSignature ---- */
-    [EMU_ROW_SIGN_ALGORITHM] =
-        {"sign.algorithm", "SecKeyCreateSignature",
-         "an algorithm the key does not support (not ECDSA, unknown string)", OS, -50,
-         "{alg}: algorithm not supported by the key {key}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:SecKey.m] (apple-facts §7)"},
+    [EMU_ROW_SIGN_ALGORITHM] = {"sign.algorithm", "SecKeyCreateSignature",
+                                "an algorithm the key does not support (not ECDSA, unknown string)",
+                                OS, -50, "{alg}: algorithm not supported by the key {key}", NULL,
+                                NO_AKS, NO_UNDERLYING, FIX, YES, "[SEC:SecKey.m] (apple-facts §7)"},
     [EMU_ROW_SIGN_DIGEST_SIZE] =
         {"sign.digest_size", "SecKeyCreateSignature",
          "a digest-* algorithm with input whose length is not the digest size", OS, -50,
-         "bad digest size for signing with algorithm {alg}", NULL, NO_AKS, NO_UNDERLYING, FIX,
-         YES, "[SEC:Adaptors] (apple-facts §7)"},
+         "bad digest size for signing with algorithm {alg}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
+         "[SEC:Adaptors] (apple-facts §7)"},
     [EMU_ROW_SIGN_NO_PRIVATE_KEY_USAGE] =
         {"sign.no_private_key_usage", "SecKeyCreateSignature",
          "the key's access control has constraints but no .privateKeyUsage: its ACL has no "
          "sign operation",
-         LA, -1009, "ACL operation is not allowed: 'osgn'",
-         "ACL operation is not allowed: 'osgn'", NO_AKS, NO_UNDERLYING, FIX, YES,
+         LA, -1009, "ACL operation is not allowed: 'osgn'", "ACL operation is not allowed: 'osgn'",
+         NO_AKS, NO_UNDERLYING, FIX, YES,
          "O: flutter_secure_storage PR #989 ('ock' form); [SEC:AC.m] op placement; 'osgn' for "
          "sign [FORUM-769762]"},
     [EMU_ROW_SIGN_LOCKED] =
@@ -197,8 +195,8 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
     [EMU_ROW_SIGN_BIOMETRY_NOT_ENROLLED] =
         {"sign.biometry_not_enrolled", "SecKeyCreateSignature",
          "a .biometryAny key (or a biometry constraint) while no biometry is enrolled", LA, -7,
-         "No identities are enrolled.", "No identities are enrolled.", NO_AKS, NO_UNDERLYING,
-         UNSUP, NO, "[SDK-LA11] LAErrorBiometryNotEnrolled; message inferred"},
+         "No identities are enrolled.", "No identities are enrolled.", NO_AKS, NO_UNDERLYING, UNSUP,
+         NO, "[SDK-LA11] LAErrorBiometryNotEnrolled; message inferred"},
     [EMU_ROW_SIGN_COMPANION_UNAVAILABLE] =
         {"sign.companion_unavailable", "SecKeyCreateSignature",
          "a .companion (.watch) constraint: the emulated device has no paired companion", LA, -11,
@@ -210,45 +208,47 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
          "key found with kSecUseAuthenticationUI fail)",
          LA, -1004, "User interaction is required.", "User interaction is required.", NO_AKS,
          NO_UNDERLYING, UNLOCK, NO,
-         "[SDK-LA11] LAErrorNotInteractive (-1004); [SEC:SecItem.m] -> errSecInteractionNotAllowed"},
-    [EMU_ROW_SIGN_USER_CANCEL] =
-        {"sign.user_cancel", "SecKeyCreateSignature", "the user cancels the prompt", LA, -2,
-         "Canceled by user.", "Canceled by user.", NO_AKS, NO_UNDERLYING, PROMPT, NO,
-         "[SDK-LA11] LAErrorUserCancel; message O"},
-    [EMU_ROW_SIGN_AUTH_FAILED] =
-        {"sign.auth_failed", "SecKeyCreateSignature",
-         "the user fails authentication (retries used up)", LA, -1,
-         "Application retry limit exceeded.", "Application retry limit exceeded.", NO_AKS,
-         NO_UNDERLYING, PROMPT, NO, "[SDK-LA11] LAErrorAuthenticationFailed; message O"},
-    [EMU_ROW_SIGN_LOCKOUT] =
-        {"sign.lockout", "SecKeyCreateSignature", "biometry is locked out by failed attempts",
-         LA, -8, "Biometry is locked out.", "Biometry is locked out.", NO_AKS, NO_UNDERLYING,
-         PROMPT, NO, "[SDK-LA11] LAErrorBiometryLockout; message inferred"},
-    [EMU_ROW_SIGN_FALLBACK] =
-        {"sign.fallback", "SecKeyCreateSignature", "the user taps the fallback button", LA, -3,
-         "Fallback authentication mechanism selected.",
-         "Fallback authentication mechanism selected.", NO_AKS, NO_UNDERLYING, PROMPT, NO,
-         "[SDK-LA11] LAErrorUserFallback; message inferred"},
-    [EMU_ROW_SIGN_SYSTEM_CANCEL] =
-        {"sign.system_cancel", "SecKeyCreateSignature", "the system dismisses the prompt", LA,
-         -4, "UI canceled by system.", "UI canceled by system.", NO_AKS, NO_UNDERLYING, PROMPT,
-         NO, "[SDK-LA11] LAErrorSystemCancel; message inferred"},
+         "[SDK-LA11] LAErrorNotInteractive (-1004); [SEC:SecItem.m] -> "
+         "errSecInteractionNotAllowed"},
+    [EMU_ROW_SIGN_USER_CANCEL] = {"sign.user_cancel", "SecKeyCreateSignature",
+                                  "the user cancels the prompt", LA, -2, "Canceled by user.",
+                                  "Canceled by user.", NO_AKS, NO_UNDERLYING, PROMPT, NO,
+                                  "[SDK-LA11] LAErrorUserCancel; message O"},
+    [EMU_ROW_SIGN_AUTH_FAILED] = {"sign.auth_failed", "SecKeyCreateSignature",
+                                  "the user fails authentication (retries used up)", LA, -1,
+                                  "Application retry limit exceeded.",
+                                  "Application retry limit exceeded.", NO_AKS, NO_UNDERLYING,
+                                  PROMPT, NO, "[SDK-LA11] LAErrorAuthenticationFailed; message O"},
+    [EMU_ROW_SIGN_LOCKOUT] = {"sign.lockout", "SecKeyCreateSignature",
+                              "biometry is locked out by failed attempts", LA, -8,
+                              "Biometry is locked out.", "Biometry is locked out.", NO_AKS,
+                              NO_UNDERLYING, PROMPT, NO,
+                              "[SDK-LA11] LAErrorBiometryLockout; message inferred"},
+    [EMU_ROW_SIGN_FALLBACK] = {"sign.fallback", "SecKeyCreateSignature",
+                               "the user taps the fallback button", LA, -3,
+                               "Fallback authentication mechanism selected.",
+                               "Fallback authentication mechanism selected.", NO_AKS, NO_UNDERLYING,
+                               PROMPT, NO, "[SDK-LA11] LAErrorUserFallback; message inferred"},
+    [EMU_ROW_SIGN_SYSTEM_CANCEL] = {"sign.system_cancel", "SecKeyCreateSignature",
+                                    "the system dismisses the prompt", LA, -4,
+                                    "UI canceled by system.", "UI canceled by system.", NO_AKS,
+                                    NO_UNDERLYING, PROMPT, NO,
+                                    "[SDK-LA11] LAErrorSystemCancel; message inferred"},
 
     /* ---- SecKeyVerifySignature ---- */
-    [EMU_ROW_VERIFY_ALGORITHM] =
-        {"verify.algorithm", "SecKeyVerifySignature", "an algorithm the key does not support", OS,
-         -50, "{alg}: algorithm not supported by the key {key}", NULL, NO_AKS, NO_UNDERLYING, FIX,
-         YES, "[SEC:SecKey.m] (apple-facts §7)"},
+    [EMU_ROW_VERIFY_ALGORITHM] = {"verify.algorithm", "SecKeyVerifySignature",
+                                  "an algorithm the key does not support", OS, -50,
+                                  "{alg}: algorithm not supported by the key {key}", NULL, NO_AKS,
+                                  NO_UNDERLYING, FIX, YES, "[SEC:SecKey.m] (apple-facts §7)"},
     [EMU_ROW_VERIFY_DIGEST_SIZE] =
         {"verify.digest_size", "SecKeyVerifySignature",
          "a digest-* algorithm with input whose length is not the digest size", OS, -50,
-         "bad digest size for signing with algorithm {alg}", NULL, NO_AKS, NO_UNDERLYING, FIX,
-         YES, "[SEC:Adaptors] (apple-facts §7); the verify text is inferred to be the same"},
-    [EMU_ROW_VERIFY_RFC4754_LENGTH] =
-        {"verify.rfc4754_length", "SecKeyVerifySignature",
-         "an RFC 4754 signature whose length is not 64 bytes", OS, -67808,
-         "Wrong ECDSA RFC4754 signature", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
-         "[SEC:Adaptors] (apple-facts §7)"},
+         "bad digest size for signing with algorithm {alg}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
+         "[SEC:Adaptors] (apple-facts §7); the verify text is inferred to be the same"},
+    [EMU_ROW_VERIFY_RFC4754_LENGTH] = {"verify.rfc4754_length", "SecKeyVerifySignature",
+                                       "an RFC 4754 signature whose length is not 64 bytes", OS,
+                                       -67808, "Wrong ECDSA RFC4754 signature", NULL, NO_AKS,
+                                       NO_UNDERLYING, FIX, YES, "[SEC:Adaptors] (apple-facts §7)"},
     [EMU_ROW_VERIFY_MISMATCH] =
         {"verify.mismatch", "SecKeyVerifySignature",
          "the signature is not one of this data by this key (or not decodable)", OS, -67808,
@@ -265,16 +265,16 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
 
     /* ---- faults and the store (any call) ---- */
     [EMU_ROW_ALLOC] =
-        {"fault.alloc", "any", "an allocation fails (injected with sek_emu_fault_alloc)", OS,
-         -108, "Failed to allocate memory.", NULL, NO_AKS, NO_UNDERLYING, RETRY, NO,
+        {"fault.alloc", "any", "an allocation fails (injected with sek_emu_fault_alloc)", OS, -108,
+         "Failed to allocate memory.", NULL, NO_AKS, NO_UNDERLYING, RETRY, NO,
          "[SEC:SecBase.h] errSecAllocate; SQLITE_NOMEM -> errSecAllocate [SEC:SecItem.m]"},
-    [EMU_ROW_STORE_IO] =
-        {"store.io", "any", "the keychain database fails with an I/O error (injected or real)",
-         OS, -36, "{detail}", NULL, NO_AKS, NO_UNDERLYING, RETRY, NO,
-         "[SEC:SecItem.m] SQLITE_IOERR -> errSecIO (apple-facts §1e)"},
+    [EMU_ROW_STORE_IO] = {"store.io", "any",
+                          "the keychain database fails with an I/O error (injected or real)", OS,
+                          -36, "{detail}", NULL, NO_AKS, NO_UNDERLYING, RETRY, NO,
+                          "[SEC:SecItem.m] SQLITE_IOERR -> errSecIO (apple-facts §1e)"},
     [EMU_ROW_STORE_READONLY] =
-        {"store.readonly", "any", "the keychain database cannot be written", OS, -25292,
-         "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
+        {"store.readonly", "any", "the keychain database cannot be written", OS, -25292, "{detail}",
+         NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
          "[SEC:SecItem.m] SQLITE_READONLY -> errSecReadOnly (apple-facts §1e)"},
     [EMU_ROW_STORE_UNAVAILABLE] =
         {"store.unavailable", "any",

@@ -37,15 +37,15 @@
 
 /* Shared by drbg.c, p256.c and wrap.c; callers treat it as opaque. */
 typedef struct emu_crypto {
-  EVP_MAC *hmac;          /* EVP_MAC "HMAC" */
-  EVP_MAC_CTX *hmac_ctx;  /* digest SHA-256; re-keyed per call */
-  EVP_MD *md[5];          /* by emu_hash */
+  EVP_MAC *hmac;         /* EVP_MAC "HMAC" */
+  EVP_MAC_CTX *hmac_ctx; /* digest SHA-256; re-keyed per call */
+  EVP_MD *md[5];         /* by emu_hash */
   EVP_MD_CTX *md_ctx;
-  EVP_CIPHER *gcm;        /* AES-256-GCM */
+  EVP_CIPHER *gcm; /* AES-256-GCM */
   EVP_CIPHER_CTX *gcm_ctx;
-  EC_GROUP *group;        /* P-256 */
+  EC_GROUP *group; /* P-256 */
   BN_CTX *bn_ctx;
-  BIGNUM *order;          /* n */
+  BIGNUM *order; /* n */
 } emu_crypto;
 
 /* emu_crypto_new fetches what the emulator needs; NULL when OpenSSL or memory fails. */

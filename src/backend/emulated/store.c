@@ -41,15 +41,15 @@ static const char keys_ddl[] =
     "UNIQUE(kcls,klbl,atag,crtr,type,bsiz,esiz,sdat,edat,agrp,sync,vwht,tkid,musr,ggrp))";
 
 /* Columns with the I and L flags get an index keys<col> ([SEC:ItemDb]). */
-static const char *const indexed[] = {"kcls", "alis", "klbl", "atag", "crtr", "type",
-                                      "bsiz", "esiz", "sdat", "edat", "encr", "decr",
-                                      "drve", "sign", "vrfy", "wrap", "unwp", "sha1",
+static const char *const indexed[] = {"kcls", "alis", "klbl", "atag",       "crtr", "type",
+                                      "bsiz", "esiz", "sdat", "edat",       "encr", "decr",
+                                      "drve", "sign", "vrfy", "wrap",       "unwp", "sha1",
                                       "vwht", "tkid", "UUID", "persistref", "ggrp"};
 
-static const char tversion_ddl[] =
-    "CREATE TABLE tversion(rowid INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "version INTEGER NOT NULL,minor INTEGER NOT NULL DEFAULT 0)";
-static const char device_ddl[] = "CREATE TABLE sek_device(name TEXT PRIMARY KEY NOT NULL,value NOT NULL)";
+static const char tversion_ddl[] = "CREATE TABLE tversion(rowid INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                   "version INTEGER NOT NULL,minor INTEGER NOT NULL DEFAULT 0)";
+static const char device_ddl[] =
+    "CREATE TABLE sek_device(name TEXT PRIMARY KEY NOT NULL,value NOT NULL)";
 static const char sequence_ddl[] = "CREATE TABLE sqlite_sequence(name,seq)";
 
 /* ---- SQLite results as store statuses ---------------------------------------------------- */
@@ -58,12 +58,18 @@ static const struct {
   int sqlite; /* primary result code */
   int status;
 } sqlite_map[] = {
-    {SQLITE_CONSTRAINT, SEK_STORE_ERR_CONSTRAINT}, {SQLITE_IOERR, SEK_STORE_ERR_IO},
-    {SQLITE_FULL, SEK_STORE_ERR_FULL},             {SQLITE_BUSY, SEK_STORE_ERR_BUSY},
-    {SQLITE_LOCKED, SEK_STORE_ERR_BUSY},           {SQLITE_READONLY, SEK_STORE_ERR_READONLY},
-    {SQLITE_CORRUPT, SEK_STORE_ERR_CORRUPT},       {SQLITE_NOTADB, SEK_STORE_ERR_NOT_A_DB},
-    {SQLITE_NOMEM, SEK_ERR_NOMEM},                 {SQLITE_CANTOPEN, SEK_STORE_ERR_OPEN},
-    {SQLITE_PERM, SEK_STORE_ERR_OPEN},             {SQLITE_AUTH, SEK_STORE_ERR_OPEN},
+    {SQLITE_CONSTRAINT, SEK_STORE_ERR_CONSTRAINT},
+    {SQLITE_IOERR, SEK_STORE_ERR_IO},
+    {SQLITE_FULL, SEK_STORE_ERR_FULL},
+    {SQLITE_BUSY, SEK_STORE_ERR_BUSY},
+    {SQLITE_LOCKED, SEK_STORE_ERR_BUSY},
+    {SQLITE_READONLY, SEK_STORE_ERR_READONLY},
+    {SQLITE_CORRUPT, SEK_STORE_ERR_CORRUPT},
+    {SQLITE_NOTADB, SEK_STORE_ERR_NOT_A_DB},
+    {SQLITE_NOMEM, SEK_ERR_NOMEM},
+    {SQLITE_CANTOPEN, SEK_STORE_ERR_OPEN},
+    {SQLITE_PERM, SEK_STORE_ERR_OPEN},
+    {SQLITE_AUTH, SEK_STORE_ERR_OPEN},
 };
 
 static int status_of(int rc) {
@@ -278,7 +284,8 @@ static int check_schema(emu_store *s) {
     const char *name = (const char *)sqlite3_column_text(st, 1);
     const char *sql = (const char *)sqlite3_column_text(st, 2);
     char buf[128];
-    const char *want = type != NULL && name != NULL ? expected_sql(type, name, buf, sizeof buf) : NULL;
+    const char *want =
+        type != NULL && name != NULL ? expected_sql(type, name, buf, sizeof buf) : NULL;
     if (want == NULL || (want[0] == '\0' ? sql != NULL : sql == NULL || strcmp(sql, want) != 0)) {
       status = failf(s, SEK_STORE_ERR_FOREIGN, "not a sekfuzz keychain: unexpected %s '%.60s'",
                      type != NULL ? type : "object", name != NULL ? name : "?");
@@ -497,10 +504,10 @@ static int bind_cell(sqlite3_stmt *st, int i, sek_colkind kind, const sek_cell *
     return sqlite3_bind_null(st, i);
   if (cell->bytes != NULL || kind == SEK_COLKIND_BLOB || kind == SEK_COLKIND_TEXT) {
     if (kind == SEK_COLKIND_TEXT)
-      return sqlite3_bind_text64(st, i, cell->len > 0 ? (const char *)cell->bytes : "",
-                                 cell->len, SQLITE_STATIC, SQLITE_UTF8);
-    return sqlite3_bind_blob64(st, i, cell->len > 0 ? cell->bytes : (const uint8_t *)"",
-                               cell->len, SQLITE_STATIC);
+      return sqlite3_bind_text64(st, i, cell->len > 0 ? (const char *)cell->bytes : "", cell->len,
+                                 SQLITE_STATIC, SQLITE_UTF8);
+    return sqlite3_bind_blob64(st, i, cell->len > 0 ? cell->bytes : (const uint8_t *)"", cell->len,
+                               SQLITE_STATIC);
   }
   if (kind == SEK_COLKIND_REAL)
     return sqlite3_bind_double(st, i, cell->r);
@@ -547,8 +554,8 @@ static int read_row(sqlite3_stmt *st, store_row *row) {
       cell.present = true;
       cell.r = sqlite3_column_double(st, c);
     } else if (t == SQLITE_BLOB || t == SQLITE_TEXT) {
-      const void *p = t == SQLITE_BLOB ? sqlite3_column_blob(st, c)
-                                       : (const void *)sqlite3_column_text(st, c);
+      const void *p =
+          t == SQLITE_BLOB ? sqlite3_column_blob(st, c) : (const void *)sqlite3_column_text(st, c);
       size_t len = (size_t)sqlite3_column_bytes(st, c);
       if (p == NULL && len > 0)
         return SEK_ERR_NOMEM; /* block is freed with the rows */
@@ -632,7 +639,8 @@ static int do_insert(emu_store *s, void *vctx) {
     /* Defaults: NOT NULL columns, and vwht / ggrp, which take part in the UNIQUE key */
     if (!cell.present && (info->not_null || c == SEK_COL_VWHT || c == SEK_COL_GGRP)) {
       cell.present = true;
-      cell.bytes = info->kind == SEK_COLKIND_BLOB || info->kind == SEK_COLKIND_TEXT ? no_bytes : NULL;
+      cell.bytes =
+          info->kind == SEK_COLKIND_BLOB || info->kind == SEK_COLKIND_TEXT ? no_bytes : NULL;
     }
     sek_cell stored;
     sek_query_cell_encode((sek_column)c, &cell, hashes[c], &stored);
@@ -661,10 +669,10 @@ static int do_insert(emu_store *s, void *vctx) {
   if (rc == SQLITE_DONE)
     ctx->rowid = sqlite3_last_insert_rowid(s->db);
   else
-    status = (rc & 0xff) == SQLITE_CONSTRAINT
-                 ? failf(s, SEK_STORE_ERR_CONSTRAINT, "inserting an item: %s",
-                         sqlite3_errmsg(s->db))
-                 : fail_sqlite(s, rc, "inserting an item");
+    status =
+        (rc & 0xff) == SQLITE_CONSTRAINT
+            ? failf(s, SEK_STORE_ERR_CONSTRAINT, "inserting an item: %s", sqlite3_errmsg(s->db))
+            : fail_sqlite(s, rc, "inserting an item");
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return status;
@@ -701,8 +709,8 @@ static int select_stmt(emu_store *s, const sek_query *q, bool limited, sqlite3_s
     order[num++] = (unsigned char)t->column;
   }
   for (size_t i = 0; i < SELECT_CACHE; i++)
-    if (s->selects[i].stmt != NULL && s->selects[i].signature == sig &&
-        s->selects[i].num == num && memcmp(s->selects[i].order, order, num) == 0) {
+    if (s->selects[i].stmt != NULL && s->selects[i].signature == sig && s->selects[i].num == num &&
+        memcmp(s->selects[i].order, order, num) == 0) {
       *out = s->selects[i].stmt;
       return SEK_OK;
     }

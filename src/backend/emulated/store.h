@@ -78,7 +78,7 @@ void store_fault_status(emu_store *s, unsigned count, int status);
 
 /* Transactions (BEGIN IMMEDIATE .. COMMIT).  Not nested. */
 int store_begin(emu_store *s);
-int store_commit(emu_store *s);   /* on failure the transaction is rolled back */
+int store_commit(emu_store *s);    /* on failure the transaction is rolled back */
 void store_rollback(emu_store *s); /* no-op without a transaction */
 
 /*

@@ -34,10 +34,8 @@ int emu_gcm_seal(emu_crypto *c, emu_drbg *d, const uint8_t key32[32], const emu_
   EVP_CIPHER_CTX *ctx = c->gcm_ctx;
   int n = 0, fin = 0;
   if (!EVP_EncryptInit_ex2(ctx, c->gcm, key32, out, NULL) || !gcm_aad(ctx, aad, num_aad) ||
-      (pt_len > 0 &&
-       !EVP_EncryptUpdate(ctx, out + EMU_GCM_NONCE_LEN, &n, pt, (int)pt_len)) ||
-      !EVP_EncryptFinal_ex(ctx, out + EMU_GCM_NONCE_LEN + n, &fin) ||
-      (size_t)(n + fin) != pt_len ||
+      (pt_len > 0 && !EVP_EncryptUpdate(ctx, out + EMU_GCM_NONCE_LEN, &n, pt, (int)pt_len)) ||
+      !EVP_EncryptFinal_ex(ctx, out + EMU_GCM_NONCE_LEN + n, &fin) || (size_t)(n + fin) != pt_len ||
       !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, EMU_GCM_TAG_LEN,
                            out + EMU_GCM_NONCE_LEN + pt_len))
     return SEK_ERR_INTERNAL;
