@@ -1169,7 +1169,9 @@ static bool at_message(parser *ps) {
   token a = peek(ps, 1), b = peek(ps, 2);
   if (tok_punct(&a, '@'))
     return true;
-  return a.kind == T_IDENT && b.kind == T_IDENT && !tok_ident(&b, "as");
+  /* [receiver selector…]; a kSec constant is no receiver but a key missing its ':' */
+  return a.kind == T_IDENT && b.kind == T_IDENT && !tok_ident(&b, "as") &&
+         !is_constant_name(a.s, a.len) && attrs_name_lookup_n(a.s, a.len, SEK_NAME_KEY) == NULL;
 }
 
 /* Does the current '[' open a dictionary literal (for the lenient statement layer)? */
