@@ -846,12 +846,25 @@ static int parse_bare(parser *p, const word *verb) {
   return SEK_ERR_INTERNAL; /* the verb table routes only these words here */
 }
 
-/* The answers are the emulator's (sek_emu_answer_parse): one list of names, not two. */
+/* An emulator answer name in the script's spelling: '-' where the emulator writes '_'. */
+static void answer_spelling(sek_emu_answer a, char *buf, size_t cap) {
+  const char *name = sek_emu_answer_name(a);
+  snprintf(buf, cap, "%s", name != NULL ? name : "?");
+  for (char *c = buf; *c != '\0'; c++)
+    if (*c == '_')
+      *c = '-';
+}
+
+/*
+ * The answers are the emulator's (sek_emu_answer_parse): one list of names, not two.  Scripts
+ * write them with '-' (not-interactive); the emulator's '_' is accepted too.
+ */
 static int parse_answer(parser *p, const word *verb) {
   word w;
   if (next_word(p, &w) && w.len < 32) {
     char name[32];
-    memcpy(name, w.p, w.len);
+    for (size_t i = 0; i < w.len; i++)
+      name[i] = w.p[i] == '-' ? '_' : w.p[i];
     name[w.len] = '\0';
     sek_emu_answer a;
     if (sek_emu_answer_parse(name, &a) == SEK_OK) {
@@ -864,9 +877,10 @@ static int parse_answer(parser *p, const word *verb) {
   }
   char what[256] = "an answer after 'answer' (";
   for (int a = 0; sek_emu_answer_name((sek_emu_answer)a) != NULL; a++) {
+    char spelled[32];
+    answer_spelling((sek_emu_answer)a, spelled, sizeof spelled);
     size_t len = strlen(what);
-    snprintf(what + len, sizeof what - len, "%s%s", a == 0 ? "" : ", ",
-             sek_emu_answer_name((sek_emu_answer)a));
+    snprintf(what + len, sizeof what - len, "%s%s", a == 0 ? "" : ", ", spelled);
   }
   size_t len = strlen(what);
   snprintf(what + len, sizeof what - len, ")");
@@ -1497,10 +1511,13 @@ static void sb_literal(strbuf *b, const sek_attrs *a) {
 static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op) {
   const char *key = op->key < s->num_names ? s->names[op->key] : "";
   switch (op->verb) {
-  case SEK_VERB_ANSWER:
+  case SEK_VERB_ANSWER: {
+    char spelled[32];
+    answer_spelling(op->answer, spelled, sizeof spelled);
     sb_str(b, "answer ");
-    sb_str(b, sek_emu_answer_name(op->answer) != NULL ? sek_emu_answer_name(op->answer) : "?");
+    sb_str(b, spelled);
     break;
+  }
   case SEK_VERB_FAULT_STORE_IO:
     sb_fmt(b, "fault store-io %" PRIu64, op->number);
     break;

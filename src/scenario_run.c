@@ -112,6 +112,18 @@ static uint8_t *dup_bytes(const uint8_t *b, size_t n) {
   return c;
 }
 
+/* The step's own copies of what was signed or verified (a transcript outlives its script). */
+static int slot_keep_message(step_slot *s, const char *alg, const uint8_t *msg, size_t len) {
+  s->algorithm = dup_str(alg);
+  s->message = dup_bytes(msg, len);
+  if ((alg != NULL && s->algorithm == NULL) || s->message == NULL)
+    return SEK_ERR_NOMEM;
+  s->pub.algorithm = s->algorithm;
+  s->pub.message = s->message;
+  s->pub.message_len = len;
+  return SEK_OK;
+}
+
 /* Takes ownership of error: formats it and asks the decoder for its verdict. */
 static int slot_set_error(step_slot *s, sek_error *error) {
   s->error = error;
@@ -354,46 +366,97 @@ static bool copy_entry(sek_attrs *dst, const sek_attrs *src, const char *key) {
   }
 }
 
-/*
- * delete KEY: the query that deletes exactly this key, from its own attributes — the way an
- * app deletes the key it holds (kSecClass key, application label, key class, token).
- */
-static int do_delete_key(runner *r, step_slot *st, sek_key *key) {
-  sek_attrs *attrs = NULL;
-  sek_error *err = NULL;
-  unsigned long serial = emu_serial(r);
-  int status = sek_backend_copy_key_attributes(r->be, key, &attrs, &err);
-  if (status != SEK_OK) {
-    note(st, "reading the key's attributes for the delete query failed; ");
-    return record(r, st, status, err, serial);
-  }
-  sek_error_free(err);
-  sek_attrs *query = sek_attrs_new();
-  int rc = SEK_OK;
-  if (query == NULL || sek_attrs_set_constant(query, "class", "keys") != SEK_OK) {
-    rc = SEK_ERR_NOMEM;
-  } else if (!copy_entry(query, attrs, "klbl")) {
-    st->pub.result = SEK_STEP_FAILED;
-    st->pub.status = SEK_ERR_UNSUPPORTED;
-    note(st, "the key's attributes have no kSecAttrApplicationLabel to delete it by");
-  } else {
-    /* Key class and token narrow the query when the key reports them. */
-    if (sek_attrs_get(attrs, "kcls") != NULL)
-      copy_entry(query, attrs, "kcls");
-    if (sek_attrs_get(attrs, "tkid") != NULL)
-      copy_entry(query, attrs, "tkid");
-    err = NULL;
-    serial = emu_serial(r);
-    status = sek_backend_delete(r->be, query, &err);
-    rc = record(r, st, status, err, serial);
-  }
-  sek_attrs_free(query);
-  sek_attrs_free(attrs);
-  return rc;
-}
-
 static bool error_is(const sek_error *e, const char *domain, long code) {
   return e != NULL && strcmp(sek_error_domain(e), domain) == 0 && sek_error_code(e) == code;
+}
+
+/* Whether two data values hold the same bytes. */
+static bool same_bytes(const sek_value *a, const sek_value *b) {
+  size_t la, lb;
+  const uint8_t *da = sek_value_data(a, &la), *db = sek_value_data(b, &lb);
+  return da != NULL && db != NULL && la == lb && memcmp(da, db, la) == 0;
+}
+
+/*
+ * The attributes of the keys table's UNIQUE constraint (apple-facts §8) that a query can name:
+ * two stored items always differ in one of the constraint's columns, and these are the ones
+ * an emulated or real key item sets.  Matching on them deletes that one item.
+ */
+static const char *const unique_keys[] = {"kcls", "klbl", "atag", "crtr", "type",
+                                          "bsiz", "esiz", "agrp", "tkid"};
+
+/*
+ * delete KEY, the way an app that holds only the key reference does it: list the keychain's
+ * keys (SecItemCopyMatching, references and attributes), find the item of this key by its token
+ * object id (kSecAttrTokenOID, in both SecKeyCopyAttributes and the item), and SecItemDelete
+ * with that item's unique attributes.  When no stored item is this key, the query is made from
+ * the key's own attributes (its application label, key class and token), which is what the
+ * backend then answers for: errSecItemNotFound when the key is gone.
+ */
+static int do_delete_key(runner *r, step_slot *st, sek_key *key) {
+  sek_attrs *mine = NULL, *list_query = NULL, *query = NULL;
+  sek_items *items = NULL;
+  sek_error *err = NULL;
+  unsigned long serial = emu_serial(r);
+  int rc = SEK_OK;
+  int status = sek_backend_copy_key_attributes(r->be, key, &mine, &err);
+  if (status != SEK_OK) {
+    note(st, "reading the key's attributes failed; ");
+    return record(r, st, status, err, serial);
+  }
+  list_query = sek_attrs_new();
+  query = sek_attrs_new();
+  if (list_query == NULL || query == NULL ||
+      sek_attrs_set_constant(list_query, "class", "keys") != SEK_OK ||
+      sek_attrs_set_bool(list_query, "r_Ref", true) != SEK_OK ||
+      sek_attrs_set_bool(list_query, "r_Attributes", true) != SEK_OK ||
+      sek_attrs_set_constant(list_query, "m_Limit", "m_LimitAll") != SEK_OK ||
+      sek_attrs_set_constant(query, "class", "keys") != SEK_OK) {
+    rc = SEK_ERR_NOMEM;
+    goto out;
+  }
+  serial = emu_serial(r);
+  status = sek_backend_copy_matching(r->be, list_query, &items, &err);
+  const sek_attrs *item = NULL;
+  if (status == SEK_OK) {
+    const sek_value *oid = sek_attrs_get(mine, "toid");
+    for (size_t i = 0; i < sek_items_count(items) && item == NULL && oid != NULL; i++) {
+      const sek_attrs *a = sek_items_attributes(items, i);
+      if (same_bytes(sek_attrs_get(a, "toid"), oid))
+        item = a;
+    }
+  } else {
+    bool none = status == SEK_BACKEND_ERR_APPLE &&
+                error_is(err, SEK_DOMAIN_OSSTATUS, ERR_SEC_ITEM_NOT_FOUND);
+    if (!none) {
+      note(st, "listing the keychain to find the key's item failed; ");
+      rc = record(r, st, status, err, serial);
+      goto out;
+    }
+    sek_error_free(err); /* an empty keychain: the key's item is gone */
+    err = NULL;
+  }
+  const sek_attrs *from = item != NULL ? item : mine;
+  for (size_t i = 0; i < sizeof unique_keys / sizeof unique_keys[0]; i++) {
+    if (item == NULL && strcmp(unique_keys[i], "klbl") != 0 &&
+        strcmp(unique_keys[i], "kcls") != 0 && strcmp(unique_keys[i], "tkid") != 0)
+      continue;
+    if (sek_attrs_get(from, unique_keys[i]) != NULL && !copy_entry(query, from, unique_keys[i])) {
+      rc = SEK_ERR_NOMEM;
+      goto out;
+    }
+  }
+  if (item == NULL)
+    note(st, "no stored item is this key; ");
+  serial = emu_serial(r);
+  status = sek_backend_delete(r->be, query, &err);
+  rc = record(r, st, status, err, serial);
+out:
+  sek_items_free(items);
+  sek_attrs_free(query);
+  sek_attrs_free(list_query);
+  sek_attrs_free(mine);
+  return rc;
 }
 
 static int do_reenroll(runner *r, step_slot *st, const sek_scenario_op *op) {
@@ -436,9 +499,8 @@ static int do_sign(runner *r, step_slot *st, const sek_scenario_op *op) {
   size_t sig_len = SIZE_MAX;
   sek_error *err = NULL;
   memset(sig, SIG_CANARY, sizeof sig);
-  st->pub.algorithm = op->algorithm;
-  st->pub.message = op->message;
-  st->pub.message_len = op->message_len;
+  if (slot_keep_message(st, op->algorithm, op->message, op->message_len) != SEK_OK)
+    return SEK_ERR_NOMEM;
   note_kid(r, st, h->key);
   unsigned long serial = emu_serial(r);
   int status = sek_backend_create_signature(r->be, h->key, op->algorithm, op->message,
@@ -484,9 +546,8 @@ static int do_verify(runner *r, step_slot *st, const sek_scenario_op *op) {
   }
   const uint8_t *msg = op->has_message ? op->message : h->msg;
   size_t msg_len = op->has_message ? op->message_len : h->msg_len;
-  st->pub.algorithm = h->alg;
-  st->pub.message = msg;
-  st->pub.message_len = msg_len;
+  if (slot_keep_message(st, h->alg, msg, msg_len) != SEK_OK)
+    return SEK_ERR_NOMEM;
   st->pub.message_is_signed_one =
       msg_len == h->msg_len && (msg_len == 0 || memcmp(msg, h->msg, msg_len) == 0);
   memcpy(st->pub.signature, h->sig, h->sig_len);

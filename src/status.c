@@ -10,6 +10,7 @@
 #include <sek/emu.h>
 #include <sek/error.h>
 #include <sek/query.h>
+#include <sek/scenario.h>
 #include <sek/status.h>
 #include <sek/verify.h>
 
@@ -38,6 +39,7 @@ static const struct {
     {-400, -499, sek_query_strerror},
     {-500, -599, sek_backend_strerror},
     {-600, -699, sek_store_strerror},
+    {-800, -899, sek_scenario_strerror},
 };
 
 const char *sek_strerror(int status) {

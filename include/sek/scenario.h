@@ -15,8 +15,8 @@
  *               | "passcode" ("set" | "remove")
  *               | "lock" | "unlock" | "reboot"
  *   answer     := "answer" ANSWER                              queued; each prompt takes the next
- *   ANSWER     := a name of sek_emu_answer_name(): success, cancel, fail, lockout,
- *                 not-interactive, fallback, system-cancel
+ *   ANSWER     := a name of sek_emu_answer_name(), with '-' where it has '_' ('_' is accepted
+ *                 too): success, cancel, fail, lockout, not-interactive, fallback, system-cancel
  *   fault      := "fault" ( "policy" KEY                       that key's policy is damaged
  *                         | "store-io" [N]                     the next N (default 1) store ops fail
  *                         | "alloc" N )                        the emulator's Nth allocation fails
@@ -256,9 +256,12 @@ const sek_scenario_algorithm *sek_scenario_algorithm_find(const char *raw);
  *   sign          sek_backend_create_signature into a SEK_SIG_MAX_LEN buffer
  *   verify        sek_backend_verify_signature of KEY's last signature
  *   pubkey        sek_backend_copy_public_key
- *   delete KEY    a query made from the key's own attributes (sek_backend_copy_key_attributes:
- *                 kSecClass key, its kSecAttrApplicationLabel, kSecAttrKeyClass and
- *                 kSecAttrTokenID when present), then sek_backend_delete
+ *   delete KEY    as an app holding only the reference does: list the keychain's keys
+ *                 (copy_matching, refs + attributes, match limit all), take the item whose
+ *                 kSecAttrTokenOID is the key's (sek_backend_copy_key_attributes), and delete
+ *                 with that item's unique attributes (kcls klbl atag crtr type bsiz esiz agrp
+ *                 tkid); with no such item, with the key's own klbl, kcls and tkid — the
+ *                 backend's answer is then errSecItemNotFound
  *   delete [..]   sek_backend_delete with the literal
  *   reenroll KEY  delete KEY as above (errSecItemNotFound is no failure: the key is gone
  *                 already), then create with the attributes of KEY's last create
