@@ -1355,51 +1355,25 @@ int sek_scenario_parse(const char *text, size_t len, sek_scenario **out, sek_sce
 
 /* ---- the printer -------------------------------------------------------------------------- */
 
-/* A growing string; on failure of any append it is freed and stays NULL. */
+/*
+ * The printer writes to a memory stream (POSIX open_memstream).  failed records what the
+ * stream cannot: sek_attrs_print running out of memory.
+ */
 typedef struct {
-  char *buf;
-  size_t len, cap;
+  FILE *f;
   bool failed;
 } strbuf;
 
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap == 0 ? 128 : b->cap;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *bigger = realloc(b->buf, cap);
-    if (bigger == NULL) {
-      free(b->buf);
-      b->buf = NULL;
-      b->failed = true;
-      return;
-    }
-    b->buf = bigger;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
+static void sb_add(strbuf *b, const char *s, size_t n) { fwrite(s, 1, n, b->f); }
 
-static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+static void sb_str(strbuf *b, const char *s) { fputs(s, b->f); }
 
 static void sb_fmt(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_fmt(strbuf *b, const char *fmt, ...) {
-  char tmp[128];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  vfprintf(b->f, fmt, ap);
   va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof tmp) {
-    b->failed = true; /* only short fixed formats go through here */
-    free(b->buf);
-    b->buf = NULL;
-    return;
-  }
-  sb_add(b, tmp, (size_t)n);
 }
 
 /*
@@ -1460,8 +1434,6 @@ static void sb_message(strbuf *b, const uint8_t *m, size_t n) {
 static void sb_literal(strbuf *b, const sek_attrs *a) {
   char *text = sek_attrs_print(a);
   if (text == NULL) {
-    free(b->buf);
-    b->buf = NULL;
     b->failed = true;
     return;
   }
@@ -1472,10 +1444,29 @@ static void sb_literal(strbuf *b, const sek_attrs *a) {
     free(text);
     return;
   }
-  bool in_string = false;
+  /* A comma is held back until what follows it is known: the printer's trailing comma before
+     a closing bracket reads better without it on one line. */
+  bool in_string = false, comma = false;
   char prev = '\0';
   for (size_t i = 0; text[i] != '\0'; i++) {
     char c = text[i];
+    if (!in_string && c == '\n') {
+      while (text[i + 1] == ' ')
+        i++;
+      bool closing = text[i + 1] == ']' || text[i + 1] == '}';
+      if (comma && !closing)
+        sb_add(b, ",", 1);
+      comma = false;
+      if (prev != '[' && prev != '{' && !closing && text[i + 1] != '\0') {
+        sb_add(b, " ", 1);
+        prev = ' ';
+      }
+      continue;
+    }
+    if (comma) {
+      sb_add(b, ",", 1);
+      comma = false;
+    }
     if (in_string) {
       if (c == '\\' && text[i + 1] != '\0') {
         sb_add(b, text + i, 2);
@@ -1485,26 +1476,18 @@ static void sb_literal(strbuf *b, const sek_attrs *a) {
       }
       if (c == '"')
         in_string = false;
-    } else if (c == '\n') {
-      while (text[i + 1] == ' ')
-        i++;
-      bool closing = text[i + 1] == ']' || text[i + 1] == '}';
-      if (closing && prev == ',' && !b->failed && b->len > 0) {
-        b->len--; /* the printer's trailing comma: one line reads better without it */
-        b->buf[b->len] = '\0';
-        prev = b->len > 0 ? b->buf[b->len - 1] : '\0';
-      }
-      if (prev != '[' && prev != '{' && !closing && text[i + 1] != '\0') {
-        sb_str(b, " ");
-        prev = ' ';
-      }
-      continue;
     } else if (c == '"') {
       in_string = true;
+    } else if (c == ',') {
+      comma = true;
+      prev = c;
+      continue;
     }
     sb_add(b, &c, 1);
     prev = c;
   }
+  if (comma)
+    sb_add(b, ",", 1);
   free(text);
 }
 
@@ -1597,22 +1580,34 @@ static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op
   }
 }
 
+/* Runs one printer into a new string; NULL when memory runs out anywhere. */
+static char *print_to_string(const sek_scenario *s, size_t first, size_t end, bool newlines) {
+  char *buf = NULL;
+  size_t len = 0;
+  strbuf b = {open_memstream(&buf, &len), false};
+  if (b.f == NULL)
+    return NULL;
+  for (size_t i = first; i < end; i++) {
+    print_op(&b, s, &s->ops[i].pub);
+    if (newlines)
+      sb_add(&b, "\n", 1);
+  }
+  bool bad = ferror(b.f) != 0;
+  if (fclose(b.f) != 0 || bad || b.failed) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
 char *sek_scenario_op_print(const sek_scenario *s, size_t i) {
   if (s == NULL || i >= s->num_ops)
     return NULL;
-  strbuf b = {NULL, 0, 0, false};
-  print_op(&b, s, &s->ops[i].pub);
-  return b.buf;
+  return print_to_string(s, i, i + 1, false);
 }
 
 char *sek_scenario_print(const sek_scenario *s) {
   if (s == NULL)
     return NULL;
-  strbuf b = {NULL, 0, 0, false};
-  sb_str(&b, "");
-  for (size_t i = 0; i < s->num_ops; i++) {
-    print_op(&b, s, &s->ops[i].pub);
-    sb_str(&b, "\n");
-  }
-  return b.buf;
+  return print_to_string(s, 0, s->num_ops, true);
 }

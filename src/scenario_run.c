@@ -163,11 +163,8 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
     } else {
       s->error = copy;
       s->pub.error = copy;
-      s->error_text = dup_str(step->error_text != NULL ? step->error_text : "");
-      if (step->error_text == NULL) {
-        free(s->error_text);
-        s->error_text = sek_error_format(copy);
-      }
+      s->error_text =
+          step->error_text != NULL ? dup_str(step->error_text) : sek_error_format(copy);
       s->pub.error_text = s->error_text;
       if (s->error_text == NULL)
         st = SEK_ERR_NOMEM;
@@ -798,118 +795,77 @@ int sek_scenario_run(const sek_scenario *s, sek_backend *be, sek_emu *emu, sek_t
 
 /* ---- printing ------------------------------------------------------------------------------ */
 
-typedef struct {
-  char *buf;
-  size_t len, cap;
-  bool failed;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap == 0 ? 256 : b->cap;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *bigger = realloc(b->buf, cap);
-    if (bigger == NULL) {
-      free(b->buf);
-      b->buf = NULL;
-      b->failed = true;
-      return;
-    }
-    b->buf = bigger;
-    b->cap = cap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
-
-static void sb_fmt(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_fmt(strbuf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0 || b->failed)
-    return;
-  char *tmp = malloc((size_t)n + 1);
-  if (tmp == NULL) {
-    free(b->buf);
-    b->buf = NULL;
-    b->failed = true;
-    return;
-  }
-  va_start(ap, fmt);
-  vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  sb_add(b, tmp, (size_t)n);
-  free(tmp);
-}
-
-static void sb_hex(strbuf *b, const uint8_t *d, size_t n) {
+/* The transcript printer writes to a memory stream (POSIX open_memstream). */
+static void hex(FILE *f, const uint8_t *d, size_t n) {
   for (size_t i = 0; i < n; i++)
-    sb_fmt(b, "%02x", d[i]);
+    fprintf(f, "%02x", d[i]);
 }
 
-static void print_step(strbuf *b, const sek_scenario_step *st) {
-  sb_fmt(b, "line %u: %s\n", st->line, st->text != NULL ? st->text : "");
+static void print_step(FILE *f, const sek_scenario_step *st) {
+  fprintf(f, "line %u: %s\n", st->line, st->text != NULL ? st->text : "");
   switch (st->result) {
   case SEK_STEP_OK:
-    sb_fmt(b, "  ok");
+    fprintf(f, "  ok");
     if (st->verb == SEK_VERB_FIND)
-      sb_fmt(b, ", %zu result%s", st->count, st->count == 1 ? "" : "s");
+      fprintf(f, ", %zu result%s", st->count, st->count == 1 ? "" : "s");
     if (st->has_kid && st->verb != SEK_VERB_SIGN && st->verb != SEK_VERB_VERIFY)
-      sb_fmt(b, ", kid=%s", st->kid);
+      fprintf(f, ", kid=%s", st->kid);
     if (st->verb == SEK_VERB_SIGN && st->signature_len > 0) {
-      sb_fmt(b, ", signature (%zu bytes) ", st->signature_len);
-      sb_hex(b, st->signature, st->signature_len);
+      fprintf(f, ", signature (%zu bytes) ", st->signature_len);
+      hex(f, st->signature, st->signature_len);
     }
     if (st->verb == SEK_VERB_VERIFY)
-      sb_fmt(b, ", the signature verifies");
+      fprintf(f, ", the signature verifies");
     if (st->verb == SEK_VERB_PUBKEY && st->has_pub) {
-      sb_fmt(b, ", public key ");
-      sb_hex(b, st->pub, sizeof st->pub);
+      fprintf(f, ", public key ");
+      hex(f, st->pub, sizeof st->pub);
     }
-    sb_fmt(b, "\n");
+    fprintf(f, "\n");
     break;
   case SEK_STEP_ERROR:
-    sb_fmt(b, "  error: %s\n", st->error_text != NULL ? st->error_text : "(no error object)");
-    sb_fmt(b, "         verdict: %s, %s", sek_action_name(st->verdict_action),
+    fprintf(f, "  error: %s\n", st->error_text != NULL ? st->error_text : "(no error object)");
+    fprintf(f, "         verdict: %s, %s", sek_action_name(st->verdict_action),
            permanence_name(st->verdict_permanent));
     if (st->has_truth)
-      sb_fmt(b, " (emulator row %s: %s, %s)", st->truth_row, sek_action_name(st->truth_action),
+      fprintf(f, " (emulator row %s: %s, %s)", st->truth_row, sek_action_name(st->truth_action),
              permanence_name(st->truth_permanent));
-    sb_fmt(b, "\n");
+    fprintf(f, "\n");
     break;
-  case SEK_STEP_FAILED: sb_fmt(b, "  failed: %s\n", sek_strerror(st->status)); break;
-  case SEK_STEP_NO_KEY: sb_fmt(b, "  skipped\n"); break;
-  case SEK_STEP_HELD: sb_fmt(b, "  held\n"); break;
-  case SEK_STEP_UNMET: sb_fmt(b, "  UNMET: %s\n", st->note); break;
+  case SEK_STEP_FAILED: fprintf(f, "  failed: %s\n", sek_strerror(st->status)); break;
+  case SEK_STEP_NO_KEY: fprintf(f, "  skipped\n"); break;
+  case SEK_STEP_HELD: fprintf(f, "  held\n"); break;
+  case SEK_STEP_UNMET: fprintf(f, "  UNMET: %s\n", st->note); break;
   }
   if (st->note[0] != '\0' && st->result != SEK_STEP_UNMET)
-    sb_fmt(b, "  note: %s\n", st->note);
+    fprintf(f, "  note: %s\n", st->note);
 }
 
 char *sek_transcript_print(const sek_transcript *t) {
   if (t == NULL)
     return NULL;
-  strbuf b = {NULL, 0, 0, false};
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL)
+    return NULL;
   size_t expectations = 0;
-  sb_add(&b, "", 0);
   for (size_t i = 0; i < t->num_steps; i++) {
     const sek_scenario_step *st = &t->steps[i].pub;
-    print_step(&b, st);
+    print_step(f, st);
     if (st->result == SEK_STEP_HELD || st->result == SEK_STEP_UNMET)
       expectations++;
   }
   if (t->unmet == 0)
-    sb_fmt(&b, "%zu operations, %zu expectations: all held\n", t->num_steps, expectations);
+    fprintf(f, "%zu operations, %zu expectations: all held\n", t->num_steps, expectations);
   else
-    sb_fmt(&b, "%zu operations, %zu expectations: %zu NOT held\n", t->num_steps, expectations,
+    fprintf(f, "%zu operations, %zu expectations: %zu NOT held\n", t->num_steps, expectations,
            t->unmet);
-  return b.buf;
+  bool bad = ferror(f) != 0;
+  if (fclose(f) != 0 || bad) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
 }
 
 /* ---- the lifecycle oracle ------------------------------------------------------------------ */
