@@ -98,8 +98,8 @@ static const struct {
 #define DEFAULT_ALGORITHM "algid:sign:ECDSA:message-X962:SHA256"
 
 /* The spellings of an algorithm name: prefix + table suffix. */
-static const char *const algorithm_prefixes[] = {
-    "ecdsaSignature", ".ecdsaSignature", "kSecKeyAlgorithmECDSASignature"};
+static const char *const algorithm_prefixes[] = {"ecdsaSignature", ".ecdsaSignature",
+                                                 "kSecKeyAlgorithmECDSASignature"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -114,8 +114,8 @@ typedef struct blob {
 
 typedef struct {
   sek_scenario_op pub;
-  sek_attrs *attrs;         /* owned; pub.attrs points here */
-  sek_scenario_info *info;  /* owned; pub.info points here (strings are blobs) */
+  sek_attrs *attrs;        /* owned; pub.attrs points here */
+  sek_scenario_info *info; /* owned; pub.info points here (strings are blobs) */
 } op_slot;
 
 struct sek_scenario {
@@ -244,8 +244,8 @@ typedef struct {
   size_t line_start; /* offset of the first byte of pos's line */
   sek_scenario *s;
   sek_scenario_error *err;
-  size_t last_call;  /* index of the last call, SIZE_MAX before any */
-  bool in_expects;   /* only expectations since the last call */
+  size_t last_call;                    /* index of the last call, SIZE_MAX before any */
+  bool in_expects;                     /* only expectations since the last call */
   bool bound[SEK_SCENARIO_MAX_KEYS];   /* a create or find came before */
   bool created[SEK_SCENARIO_MAX_KEYS]; /* a create came before */
   bool signed_[SEK_SCENARIO_MAX_KEYS]; /* a sign came before */
@@ -299,8 +299,8 @@ static void quote(char *buf, size_t cap, const char *w, size_t len) {
  */
 static int check_text(parser *p) {
   if (p->len > SEK_SCENARIO_MAX_TEXT)
-    return fail_at(p, SEK_SCENARIO_ERR_LIMIT, 1, 1, "script is %zu bytes; the limit is %u",
-                   p->len, SEK_SCENARIO_MAX_TEXT);
+    return fail_at(p, SEK_SCENARIO_ERR_LIMIT, 1, 1, "script is %zu bytes; the limit is %u", p->len,
+                   SEK_SCENARIO_MAX_TEXT);
   unsigned line = 1;
   size_t start = 0;
   for (size_t i = 0; i <= p->len; i++) {
@@ -312,8 +312,8 @@ static int check_text(parser *p) {
       if (i == p->len)
         break;
       if (line == SEK_SCENARIO_MAX_LINES && i + 1 < p->len)
-        return fail_at(p, SEK_SCENARIO_ERR_LIMIT, line + 1, 1,
-                       "script has more than %u lines", SEK_SCENARIO_MAX_LINES);
+        return fail_at(p, SEK_SCENARIO_ERR_LIMIT, line + 1, 1, "script has more than %u lines",
+                       SEK_SCENARIO_MAX_LINES);
       line++;
       start = i + 1;
       continue;
@@ -454,8 +454,7 @@ static int read_key(parser *p, const char *verb, size_t *key) {
                      q);
   if (w.len > SEK_SCENARIO_MAX_NAME)
     return fail_at(p, SEK_SCENARIO_ERR_LIMIT, p->line, w.col,
-                   "key name '%s' is %zu bytes; the limit is %u", q, w.len,
-                   SEK_SCENARIO_MAX_NAME);
+                   "key name '%s' is %zu bytes; the limit is %u", q, w.len, SEK_SCENARIO_MAX_NAME);
   sek_scenario *s = p->s;
   for (size_t i = 0; i < s->num_names; i++)
     if (span_is(w.p, w.len, s->names[i])) {
@@ -618,12 +617,12 @@ static int read_count(parser *p, const char *what, uint64_t min, uint64_t max, u
   quote(q, sizeof q, w.p, w.len);
   for (size_t i = 0; i < w.len; i++) {
     if (w.p[i] < '0' || w.p[i] > '9')
-      return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col, "expected %s, found '%s'",
-                     what, q);
+      return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col, "expected %s, found '%s'", what,
+                     q);
     v = v * 10 + (uint64_t)(w.p[i] - '0');
     if (v > max)
-      return fail_at(p, SEK_SCENARIO_ERR_LIMIT, p->line, w.col, "%s '%s' is above the limit %" PRIu64,
-                     what, q, max);
+      return fail_at(p, SEK_SCENARIO_ERR_LIMIT, p->line, w.col,
+                     "%s '%s' is above the limit %" PRIu64, what, q, max);
   }
   if (v < min)
     return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col,
@@ -670,12 +669,12 @@ static bool parse_signed(const char *s, size_t len, long long lo, long long hi, 
  * in *out_end.
  */
 static int scan_literal(parser *p, char *copy, size_t *out_len, size_t *out_end) {
-#define PUT(ch)                                                                                  \
-  do {                                                                                           \
-    char ch_ = (ch); /* evaluated in both passes: it may advance i */                            \
-    if (copy != NULL)                                                                            \
-      copy[n] = ch_;                                                                             \
-    n++;                                                                                         \
+#define PUT(ch)                                                                                    \
+  do {                                                                                             \
+    char ch_ = (ch); /* evaluated in both passes: it may advance i */                              \
+    if (copy != NULL)                                                                              \
+      copy[n] = ch_;                                                                               \
+    n++;                                                                                           \
   } while (0)
   struct {
     char close;
@@ -918,8 +917,8 @@ static int parse_fault(parser *p, const word *verb) {
   }
   if (got && span_is(w.p, w.len, "alloc")) {
     uint64_t n;
-    int st = read_count(p, "an allocation number N after 'fault alloc'", 1,
-                        SEK_SCENARIO_MAX_NUMBER, &n);
+    int st =
+        read_count(p, "an allocation number N after 'fault alloc'", 1, SEK_SCENARIO_MAX_NUMBER, &n);
     if (st != SEK_OK)
       return st;
     op_slot *o = add_op(p, SEK_VERB_FAULT_ALLOC, verb->col);
@@ -1126,8 +1125,7 @@ static int parse_expect_error(parser *p, op_slot *o) {
     char q[64];
     quote(q, sizeof q, w.p, w.len);
     return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col,
-                   "expected an error code (a decimal 32-bit integer, e.g. -25300), found '%s'",
-                   q);
+                   "expected an error code (a decimal 32-bit integer, e.g. -25300), found '%s'", q);
   }
   o->pub.code = (long)code;
   sek_scenario_info info[SEK_SCENARIO_MAX_INFO];
@@ -1227,9 +1225,7 @@ static int parse_expect(parser *p, const word *verb) {
   o->pub.call = p->last_call;
   int st = SEK_OK;
   switch (kinds[k].verb) {
-  case SEK_VERB_EXPECT_ERROR:
-    st = parse_expect_error(p, o);
-    break;
+  case SEK_VERB_EXPECT_ERROR: st = parse_expect_error(p, o); break;
   case SEK_VERB_EXPECT_ACTION: {
     char list[192] = "";
     bool have = next_word(p, &w);
@@ -1251,8 +1247,8 @@ static int parse_expect(parser *p, const word *verb) {
     static const struct {
       const char *word;
       sek_permanence value;
-    } perm[] = {{"yes", SEK_PERMANENT_YES}, {"no", SEK_PERMANENT_NO},
-                {"unknown", SEK_PERMANENT_UNKNOWN}};
+    } perm[] = {
+        {"yes", SEK_PERMANENT_YES}, {"no", SEK_PERMANENT_NO}, {"unknown", SEK_PERMANENT_UNKNOWN}};
     o->pub.permanence = SEK_PERMANENT_YES;
     if (at_end(p))
       break;
@@ -1267,11 +1263,9 @@ static int parse_expect(parser *p, const word *verb) {
                     "'yes', 'no', 'unknown' or the end of the line after 'expect permanent'");
   }
   case SEK_VERB_EXPECT_COUNT:
-    st = read_count(p, "a count after 'expect count'", 0, SEK_SCENARIO_MAX_NUMBER,
-                    &o->pub.number);
+    st = read_count(p, "a count after 'expect count'", 0, SEK_SCENARIO_MAX_NUMBER, &o->pub.number);
     break;
-  default:
-    break;
+  default: break;
   }
   if (st != SEK_OK)
     return st;
@@ -1501,12 +1495,8 @@ static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op
     sb_str(b, spelled);
     break;
   }
-  case SEK_VERB_FAULT_STORE_IO:
-    sb_fmt(b, "fault store-io %" PRIu64, op->number);
-    break;
-  case SEK_VERB_FAULT_ALLOC:
-    sb_fmt(b, "fault alloc %" PRIu64, op->number);
-    break;
+  case SEK_VERB_FAULT_STORE_IO: sb_fmt(b, "fault store-io %" PRIu64, op->number); break;
+  case SEK_VERB_FAULT_ALLOC: sb_fmt(b, "fault alloc %" PRIu64, op->number); break;
   case SEK_VERB_FAULT_POLICY:
   case SEK_VERB_PUBKEY:
   case SEK_VERB_DELETE_KEY:
@@ -1571,12 +1561,8 @@ static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op
               : op->permanence == SEK_PERMANENT_NO ? "expect permanent no"
                                                    : "expect permanent unknown");
     break;
-  case SEK_VERB_EXPECT_COUNT:
-    sb_fmt(b, "expect count %" PRIu64, op->number);
-    break;
-  default: /* verbs without arguments */
-    sb_str(b, sek_scenario_verb_name(op->verb));
-    break;
+  case SEK_VERB_EXPECT_COUNT: sb_fmt(b, "expect count %" PRIu64, op->number); break;
+  default: /* verbs without arguments */ sb_str(b, sek_scenario_verb_name(op->verb)); break;
   }
 }
 

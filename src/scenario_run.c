@@ -80,9 +80,7 @@ const sek_scenario_step *sek_transcript_step(const sek_transcript *t, size_t i) 
 
 size_t sek_transcript_unmet(const sek_transcript *t) { return t == NULL ? 0 : t->unmet; }
 
-bool sek_transcript_with_emulator(const sek_transcript *t) {
-  return t != NULL && t->with_emulator;
-}
+bool sek_transcript_with_emulator(const sek_transcript *t) { return t != NULL && t->with_emulator; }
 
 /* A new zeroed slot at the end; NULL when out of memory. */
 static step_slot *add_slot(sek_transcript *t) {
@@ -150,8 +148,8 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
   s->pub.error_text = NULL;
   s->pub.text = s->text = dup_str(step->text != NULL ? step->text : "");
   s->pub.algorithm = s->algorithm = dup_str(step->algorithm);
-  s->pub.message = s->message = step->message != NULL ? dup_bytes(step->message, step->message_len)
-                                                      : NULL;
+  s->pub.message = s->message =
+      step->message != NULL ? dup_bytes(step->message, step->message_len) : NULL;
   int st = s->text == NULL || (step->algorithm != NULL && s->algorithm == NULL) ||
                    (step->message != NULL && s->message == NULL)
                ? SEK_ERR_NOMEM
@@ -163,8 +161,7 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
     } else {
       s->error = copy;
       s->pub.error = copy;
-      s->error_text =
-          step->error_text != NULL ? dup_str(step->error_text) : sek_error_format(copy);
+      s->error_text = step->error_text != NULL ? dup_str(step->error_text) : sek_error_format(copy);
       s->pub.error_text = s->error_text;
       if (s->error_text == NULL)
         st = SEK_ERR_NOMEM;
@@ -198,7 +195,7 @@ typedef struct {
   bool has_sig;
   uint8_t sig[SEK_SIG_MAX_LEN];
   size_t sig_len;
-  const char *alg;               /* borrowed from the script */
+  const char *alg; /* borrowed from the script */
   const uint8_t *msg;
   size_t msg_len;
 } handle;
@@ -232,7 +229,8 @@ static unsigned long emu_serial(const runner *r) {
  * Takes ownership of err.  serial_before: emu_serial() before the call.  Returns SEK_OK or
  * SEK_ERR_NOMEM (the run then stops).
  */
-static int record(runner *r, step_slot *st, int status, sek_error *err, unsigned long serial_before) {
+static int record(runner *r, step_slot *st, int status, sek_error *err,
+                  unsigned long serial_before) {
   st->pub.status = status;
   if (status == SEK_OK) {
     st->pub.result = SEK_STEP_OK;
@@ -352,14 +350,11 @@ static bool copy_entry(sek_attrs *dst, const sek_attrs *src, const char *key) {
   case SEK_VALUE_DATA:
     data = sek_value_data(v, &len);
     return sek_attrs_set_data(dst, key, data, len) == SEK_OK;
-  case SEK_VALUE_NUMBER:
-    return sek_attrs_set_number(dst, key, sek_value_number(v)) == SEK_OK;
-  case SEK_VALUE_BOOL:
-    return sek_attrs_set_bool(dst, key, sek_value_bool(v)) == SEK_OK;
+  case SEK_VALUE_NUMBER: return sek_attrs_set_number(dst, key, sek_value_number(v)) == SEK_OK;
+  case SEK_VALUE_BOOL: return sek_attrs_set_bool(dst, key, sek_value_bool(v)) == SEK_OK;
   case SEK_VALUE_CONSTANT:
     return sek_attrs_set_constant(dst, key, sek_value_string(v, NULL)) == SEK_OK;
-  default:
-    return false;
+  default: return false;
   }
 }
 
@@ -552,8 +547,8 @@ static int do_verify(runner *r, step_slot *st, const sek_scenario_op *op) {
   note_kid(r, st, h->key);
   sek_error *err = NULL;
   unsigned long serial = emu_serial(r);
-  int status = sek_backend_verify_signature(r->be, h->key, h->alg, msg, msg_len, h->sig,
-                                            h->sig_len, &err);
+  int status =
+      sek_backend_verify_signature(r->be, h->key, h->alg, msg, msg_len, h->sig, h->sig_len, &err);
   int rc = record(r, st, status, err, serial);
   if (st->pub.result == SEK_STEP_OK ||
       (st->pub.result == SEK_STEP_ERROR &&
@@ -632,8 +627,9 @@ static int do_device(runner *r, step_slot *st, const sek_scenario_op *op) {
 /* ---- expectations ---- */
 
 static const char *permanence_name(sek_permanence p) {
-  return p == SEK_PERMANENT_YES ? "permanent" : p == SEK_PERMANENT_NO ? "not permanent"
-                                                                      : "permanence unknown";
+  return p == SEK_PERMANENT_YES  ? "permanent"
+         : p == SEK_PERMANENT_NO ? "not permanent"
+                                 : "permanence unknown";
 }
 
 /* What a call's step came to, for "got ...". */
@@ -642,11 +638,14 @@ static void outcome(const sek_scenario_step *call, char *buf, size_t cap) {
   case SEK_STEP_OK: snprintf(buf, cap, "ok"); break;
   case SEK_STEP_ERROR:
     if (call->error != NULL)
-      snprintf(buf, cap, "error %s %ld", sek_error_domain(call->error), sek_error_code(call->error));
+      snprintf(buf, cap, "error %s %ld", sek_error_domain(call->error),
+               sek_error_code(call->error));
     else
       snprintf(buf, cap, "an Apple error status without an error object");
     break;
-  case SEK_STEP_FAILED: snprintf(buf, cap, "a failure on our side: %s", sek_strerror(call->status)); break;
+  case SEK_STEP_FAILED:
+    snprintf(buf, cap, "a failure on our side: %s", sek_strerror(call->status));
+    break;
   case SEK_STEP_NO_KEY: snprintf(buf, cap, "no call (%s)", call->note); break;
   default: snprintf(buf, cap, "?"); break;
   }
@@ -700,8 +699,8 @@ static void check_expectation(const sek_scenario_op *op, const sek_scenario_step
   case SEK_VERB_EXPECT_PERMANENT:
     held = call->result == SEK_STEP_ERROR && call->verdict_permanent == op->permanence;
     if (!held && call->result == SEK_STEP_ERROR)
-      note(st, "expected %s, got %s (the decoder's verdict on %s)",
-           permanence_name(op->permanence), permanence_name(call->verdict_permanent), got);
+      note(st, "expected %s, got %s (the decoder's verdict on %s)", permanence_name(op->permanence),
+           permanence_name(call->verdict_permanent), got);
     else if (!held)
       note(st, "expected %s, got %s (no error to judge)", permanence_name(op->permanence), got);
     break;
@@ -825,10 +824,10 @@ static void print_step(FILE *f, const sek_scenario_step *st) {
   case SEK_STEP_ERROR:
     fprintf(f, "  error: %s\n", st->error_text != NULL ? st->error_text : "(no error object)");
     fprintf(f, "         verdict: %s, %s", sek_action_name(st->verdict_action),
-           permanence_name(st->verdict_permanent));
+            permanence_name(st->verdict_permanent));
     if (st->has_truth)
       fprintf(f, " (emulator row %s: %s, %s)", st->truth_row, sek_action_name(st->truth_action),
-             permanence_name(st->truth_permanent));
+              permanence_name(st->truth_permanent));
     fprintf(f, "\n");
     break;
   case SEK_STEP_FAILED: fprintf(f, "  failed: %s\n", sek_strerror(st->status)); break;
@@ -859,7 +858,7 @@ char *sek_transcript_print(const sek_transcript *t) {
     fprintf(f, "%zu operations, %zu expectations: all held\n", t->num_steps, expectations);
   else
     fprintf(f, "%zu operations, %zu expectations: %zu NOT held\n", t->num_steps, expectations,
-           t->unmet);
+            t->unmet);
   bool bad = ferror(f) != 0;
   if (fclose(f) != 0 || bad) {
     free(buf);
@@ -870,9 +869,9 @@ char *sek_transcript_print(const sek_transcript *t) {
 
 /* ---- the lifecycle oracle ------------------------------------------------------------------ */
 
-static const char *const oracle_names[] = {
-    "ok", "bad_signature", "signature_with_error", "contract", "dead_key_signed",
-    "verdict", "no_truth", "verify_disagrees", "pub_changed"};
+static const char *const oracle_names[] = {"ok",       "bad_signature",    "signature_with_error",
+                                           "contract", "dead_key_signed",  "verdict",
+                                           "no_truth", "verify_disagrees", "pub_changed"};
 
 const char *sek_oracle_kind_name(sek_oracle_kind k) {
   if ((size_t)k < N(oracle_names))
@@ -927,7 +926,7 @@ static int independent_verify(const sek_scenario_step *st, const char **why) {
 
 typedef struct {
   char kid[17];
-  bool dead;          /* a sign failed with ground truth reenroll_key, permanent */
+  bool dead; /* a sign failed with ground truth reenroll_key, permanent */
   unsigned dead_line;
   bool has_pub;
   uint8_t pub[65];
@@ -981,8 +980,7 @@ int sek_transcript_check(const sek_transcript *t, sek_oracle_kind *out_kind, cha
     }
     if (st->status_error_mismatch) {
       rc = violation(SEK_ORACLE_CONTRACT, out_kind, why, why_cap,
-                     "line %u: '%s': status and error disagree: %s", st->line, st->text,
-                     st->note);
+                     "line %u: '%s': status and error disagree: %s", st->line, st->text, st->note);
       break;
     }
     if (st->result == SEK_STEP_ERROR && t->with_emulator) {
@@ -990,8 +988,8 @@ int sek_transcript_check(const sek_transcript *t, sek_oracle_kind *out_kind, cha
       sek_permanence perm;
       if (!st->has_truth) {
         rc = violation(SEK_ORACLE_NO_TRUTH, out_kind, why, why_cap,
-                       "line %u: '%s': the emulator emitted %s without a behaviour row",
-                       st->line, st->text, st->error_text);
+                       "line %u: '%s': the emulator emitted %s without a behaviour row", st->line,
+                       st->text, st->error_text);
         break;
       }
       if (sek_error_verdict(st->error, &action, &perm) != SEK_OK) {
@@ -1048,9 +1046,9 @@ int sek_transcript_check(const sek_transcript *t, sek_oracle_kind *out_kind, cha
     }
     /* Dead: the key itself is gone for good (reenroll_key, permanent) — not a call that can
        never work for another reason, such as an algorithm the key does not support. */
-    if (st->verb == SEK_VERB_SIGN && st->result == SEK_STEP_ERROR && k != NULL &&
-        st->has_truth && st->truth_action == SEK_ACTION_REENROLL_KEY &&
-        st->truth_permanent == SEK_PERMANENT_YES && !k->dead) {
+    if (st->verb == SEK_VERB_SIGN && st->result == SEK_STEP_ERROR && k != NULL && st->has_truth &&
+        st->truth_action == SEK_ACTION_REENROLL_KEY && st->truth_permanent == SEK_PERMANENT_YES &&
+        !k->dead) {
       k->dead = true;
       k->dead_line = st->line;
     }

@@ -26,10 +26,10 @@ static const sek_scenario_op *op(const sek_scenario *s, size_t i) {
 }
 
 /* A minimal Secure Enclave key literal, with the given access-control flags. */
-#define SE_KEY(flags)                                                                          \
-  "[kSecAttrTokenID: kSecAttrTokenIDSecureEnclave, kSecAttrKeyType: "                          \
-  "kSecAttrKeyTypeECSECPrimeRandom, kSecAttrKeySizeInBits: 256, kSecPrivateKeyAttrs: "         \
-  "[kSecAttrIsPermanent: true, kSecAttrAccessControl: SecAccessControlCreateWithFlags("        \
+#define SE_KEY(flags)                                                                              \
+  "[kSecAttrTokenID: kSecAttrTokenIDSecureEnclave, kSecAttrKeyType: "                              \
+  "kSecAttrKeyTypeECSECPrimeRandom, kSecAttrKeySizeInBits: 256, kSecPrivateKeyAttrs: "             \
+  "[kSecAttrIsPermanent: true, kSecAttrAccessControl: SecAccessControlCreateWithFlags("            \
   "kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, " flags ", nil)!]]"
 
 static sek_emu *new_emu(uint64_t seed) {
@@ -194,13 +194,14 @@ static void test_parse_find_and_delete(void **state) {
 
 static void test_parse_sign_algorithms_and_messages(void **state) {
   (void)state;
-  sek_scenario *s = parse_ok("create k [:]\n"
-                             "sign k \"hello\"\n"
-                             "sign k ecdsaSignatureDigestX962SHA256 hex:00ff\n"
-                             "sign k .ecdsaSignatureMessageRFC4754SHA512 \"a\\\"b\\\\c\\n\\x41\\0\"\n"
-                             "sign k kSecKeyAlgorithmECDSASignatureMessageX962SHA1 hex:\n"
-                             "sign k algid:sign:ECDSA:message-X962:SHA384 \"x\"\n"
-                             "sign k algid:sign:RSA:raw \"x\"\n");
+  sek_scenario *s =
+      parse_ok("create k [:]\n"
+               "sign k \"hello\"\n"
+               "sign k ecdsaSignatureDigestX962SHA256 hex:00ff\n"
+               "sign k .ecdsaSignatureMessageRFC4754SHA512 \"a\\\"b\\\\c\\n\\x41\\0\"\n"
+               "sign k kSecKeyAlgorithmECDSASignatureMessageX962SHA1 hex:\n"
+               "sign k algid:sign:ECDSA:message-X962:SHA384 \"x\"\n"
+               "sign k algid:sign:RSA:raw \"x\"\n");
   assert_string_equal(op(s, 1)->algorithm, "algid:sign:ECDSA:message-X962:SHA256");
   assert_int_equal(op(s, 1)->message_len, 5);
   assert_memory_equal(op(s, 1)->message, "hello", 5);
@@ -240,15 +241,15 @@ static void test_parse_verify_pubkey_reenroll(void **state) {
 
 static void test_parse_expectations(void **state) {
   (void)state;
-  sek_scenario *s = parse_ok(
-      "find k [kSecClass: kSecClassKey]\n"
-      "expect ok\n"
-      "expect error CryptoTokenKit -3 AKSError=-536362999 NSDebugDescription=\"x y\"\n"
-      "expect action reenroll_key\n"
-      "expect permanent\n"
-      "expect permanent no\n"
-      "expect permanent unknown\n"
-      "expect count 2\n");
+  sek_scenario *s =
+      parse_ok("find k [kSecClass: kSecClassKey]\n"
+               "expect ok\n"
+               "expect error CryptoTokenKit -3 AKSError=-536362999 NSDebugDescription=\"x y\"\n"
+               "expect action reenroll_key\n"
+               "expect permanent\n"
+               "expect permanent no\n"
+               "expect permanent unknown\n"
+               "expect count 2\n");
   for (size_t i = 1; i < 8; i++)
     assert_int_equal(op(s, i)->call, 0);
   assert_int_equal(op(s, 1)->verb, SEK_VERB_EXPECT_OK);
@@ -315,7 +316,8 @@ static const bad_row bad_rows[] = {
     {"passcode\n", SEK_SCENARIO_ERR_SYNTAX, 1, 9, "found the end of the line"},
     {"lock extra", SEK_SCENARIO_ERR_SYNTAX, 1, 6, "expected the end of the line after lock"},
     {"answer maybe", SEK_SCENARIO_ERR_SYNTAX, 1, 8, "expected an answer after 'answer' (success"},
-    {"fault nothing", SEK_SCENARIO_ERR_SYNTAX, 1, 7, "'policy KEYNAME', 'store-io [N]' or 'alloc N'"},
+    {"fault nothing", SEK_SCENARIO_ERR_SYNTAX, 1, 7,
+     "'policy KEYNAME', 'store-io [N]' or 'alloc N'"},
     {"fault alloc 0", SEK_SCENARIO_ERR_SYNTAX, 1, 13, "of at least 1"},
     {"fault alloc x", SEK_SCENARIO_ERR_SYNTAX, 1, 13, "expected an allocation number N"},
     {"fault alloc 99999999", SEK_SCENARIO_ERR_LIMIT, 1, 13, "above the limit"},
@@ -361,7 +363,8 @@ static const bad_row bad_rows[] = {
      "more than 4 user-info checks"},
     {"create k [:]\nexpect action fly", SEK_SCENARIO_ERR_SYNTAX, 2, 15,
      "expected an action after 'expect action' (retry, prompt_again"},
-    {"create k [:]\nexpect permanent maybe", SEK_SCENARIO_ERR_SYNTAX, 2, 18, "'yes', 'no', 'unknown'"},
+    {"create k [:]\nexpect permanent maybe", SEK_SCENARIO_ERR_SYNTAX, 2, 18,
+     "'yes', 'no', 'unknown'"},
     {"find k [:]\nexpect count -1", SEK_SCENARIO_ERR_SYNTAX, 2, 14, "expected a count"},
     /* text */
     {"lock\x01", SEK_SCENARIO_ERR_SYNTAX, 1, 5, "control character 0x01"},
@@ -375,8 +378,8 @@ static void check_bad(const char *text, size_t len, int status, unsigned line, u
   memset(&err, 0, sizeof err);
   int st = sek_scenario_parse(text, len, &s, &err);
   if (st != status || err.line != line || err.col != col || strstr(err.message, message) == NULL)
-    fail_msg("<<%.60s>>: want %d at %u:%u \"%s\", got %d at %u:%u \"%s\"", text, status, line,
-             col, message, st, err.line, err.col, err.message);
+    fail_msg("<<%.60s>>: want %d at %u:%u \"%s\", got %d at %u:%u \"%s\"", text, status, line, col,
+             message, st, err.line, err.col, err.message);
   assert_true(s == (sek_scenario *)(uintptr_t)1);
 }
 
@@ -411,7 +414,8 @@ static void test_parse_limits(void **state) {
   char *text = malloc(n + 1);
   memset(text, '#', n);
   text[n] = '\0';
-  check_bad(text, n, SEK_SCENARIO_ERR_LIMIT, 1, SEK_SCENARIO_MAX_LINE_LEN + 1, "line is 4097 bytes");
+  check_bad(text, n, SEK_SCENARIO_ERR_LIMIT, 1, SEK_SCENARIO_MAX_LINE_LEN + 1,
+            "line is 4097 bytes");
   text[n - 1] = '\n'; /* exactly the limit: fine */
   sek_scenario *s = parse_ok(text);
   sek_scenario_free(s);
@@ -424,7 +428,8 @@ static void test_parse_limits(void **state) {
     text[i + 1] = '\n';
   }
   text[n] = '\0';
-  check_bad(text, n, SEK_SCENARIO_ERR_LIMIT, SEK_SCENARIO_MAX_LINES + 1, 1, "more than 20000 lines");
+  check_bad(text, n, SEK_SCENARIO_ERR_LIMIT, SEK_SCENARIO_MAX_LINES + 1, 1,
+            "more than 20000 lines");
   free(text);
   /* the whole text */
   n = SEK_SCENARIO_MAX_TEXT + 1u;
@@ -458,12 +463,14 @@ static void test_parse_limits(void **state) {
 
 static void test_print_canonical(void **state) {
   (void)state;
-  sek_scenario *s = parse_ok("  biometry   change # x\nanswer not-interactive\nfault store-io\n"
-                             "create k [:]\nsign   k   hex:68690a\nsign k kSecKeyAlgorithmECDSASignatureDigestX962 \"a\\\"\"\n"
-                             "sign k algid:sign:RSA:raw \"x\"\n"
-                             "sign k hex:0001027f\n"
-                             "verify k\nexpect error  CryptoTokenKit  -3   AKSError=-536362999 K=\"v\"\n"
-                             "expect permanent\nreenroll k\nfault alloc 3\n");
+  sek_scenario *s =
+      parse_ok("  biometry   change # x\nanswer not-interactive\nfault store-io\n"
+               "create k [:]\nsign   k   hex:68690a\nsign k "
+               "kSecKeyAlgorithmECDSASignatureDigestX962 \"a\\\"\"\n"
+               "sign k algid:sign:RSA:raw \"x\"\n"
+               "sign k hex:0001027f\n"
+               "verify k\nexpect error  CryptoTokenKit  -3   AKSError=-536362999 K=\"v\"\n"
+               "expect permanent\nreenroll k\nfault alloc 3\n");
   char *p = sek_scenario_print(s);
   assert_non_null(p);
   const char *want = "biometry change\nanswer not-interactive\nfault store-io 1\n"
@@ -562,8 +569,7 @@ static void test_run_examples(void **state) {
     int st = run_text(text, 0, &t);
     if (st != SEK_OK) {
       char *out = sek_transcript_print(t);
-      fail_msg("%s: run returned %d (%zu unmet):\n%s", e->d_name, st, sek_transcript_unmet(t),
-               out);
+      fail_msg("%s: run returned %d (%zu unmet):\n%s", e->d_name, st, sek_transcript_unmet(t), out);
     }
     /* the known rows really disagree (each step on them is checked alone) */
     sek_transcript *rest = sek_transcript_new(true);
@@ -629,7 +635,8 @@ static void test_run_seed_failure(void **state) {
     assert_int_equal(sek_error_user_number(st->error, "AKSError", &aks), SEK_OK);
     assert_true(aks == -536362999LL);
     /* the printed form has the thread's shape */
-    assert_non_null(strstr(st->error_text, "Error Domain=CryptoTokenKit Code=-3 \"<sepk:p256 kid="));
+    assert_non_null(
+        strstr(st->error_text, "Error Domain=CryptoTokenKit Code=-3 \"<sepk:p256 kid="));
     assert_non_null(strstr(st->error_text, ">: unable to sign digest\" UserInfo={"));
     assert_non_null(strstr(st->error_text, "AKSError=-536362999"));
     assert_int_equal(st->verdict_action, SEK_ACTION_REENROLL_KEY);
@@ -657,9 +664,9 @@ static void test_run_unmet_expectation_says_expected_and_got(void **state) {
   (void)state;
   sek_transcript *t = NULL;
   const char *text = "create k " SE_KEY("[.privateKeyUsage]") "\n"
-                     "expect error CryptoTokenKit -3\n"
-                     "expect action retry\n"
-                     "expect ok\n";
+                                                              "expect error CryptoTokenKit -3\n"
+                                                              "expect action retry\n"
+                                                              "expect ok\n";
   assert_int_equal(run_text(text, 0, &t), SEK_SCENARIO_ERR_EXPECT);
   assert_int_equal(sek_transcript_unmet(t), 2);
   const sek_scenario_step *e = sek_transcript_step(t, 1);
@@ -714,16 +721,17 @@ static void test_run_failed_create_leaves_no_key(void **state) {
 static void test_run_delete_key_and_reenroll(void **state) {
   (void)state;
   sek_transcript *t = NULL;
-  const char *text = "create k " SE_KEY("[.privateKeyUsage]") "\n"
-                     "sign k \"x\"\nexpect ok\n"
-                     "pubkey k\nexpect ok\n"
-                     "delete k\nexpect ok\n"
-                     "delete k\nexpect error NSOSStatusErrorDomain -25300\n"
-                     "reenroll k\nexpect ok\n"
-                     "reenroll k\nexpect ok\n"
-                     "sign k \"x\"\nexpect ok\n"
-                     "find f [kSecClass: kSecClassKey, kSecReturnRef: true, kSecMatchLimit: "
-                     "kSecMatchLimitAll]\nexpect count 1\n";
+  const char *text = "create k " SE_KEY(
+      "[.privateKeyUsage]") "\n"
+                            "sign k \"x\"\nexpect ok\n"
+                            "pubkey k\nexpect ok\n"
+                            "delete k\nexpect ok\n"
+                            "delete k\nexpect error NSOSStatusErrorDomain -25300\n"
+                            "reenroll k\nexpect ok\n"
+                            "reenroll k\nexpect ok\n"
+                            "sign k \"x\"\nexpect ok\n"
+                            "find f [kSecClass: kSecClassKey, kSecReturnRef: true, kSecMatchLimit: "
+                            "kSecMatchLimitAll]\nexpect count 1\n";
   int st = run_text(text, 0, &t);
   if (st != SEK_OK) {
     char *out = sek_transcript_print(t);
@@ -745,10 +753,11 @@ static void test_run_delete_key_and_reenroll(void **state) {
 static void test_run_verify_other_message_fails(void **state) {
   (void)state;
   sek_transcript *t = NULL;
-  const char *text = "create k " SE_KEY("[.privateKeyUsage]") "\n"
-                     "sign k ecdsaSignatureMessageRFC4754SHA256 \"signed\"\n"
-                     "verify k\nexpect ok\n"
-                     "verify k \"not signed\"\nexpect error NSOSStatusErrorDomain -67808\n";
+  const char *text = "create k " SE_KEY(
+      "[.privateKeyUsage]") "\n"
+                            "sign k ecdsaSignatureMessageRFC4754SHA256 \"signed\"\n"
+                            "verify k\nexpect ok\n"
+                            "verify k \"not signed\"\nexpect error NSOSStatusErrorDomain -67808\n";
   assert_int_equal(run_text(text, 0, &t), SEK_OK);
   assert_int_equal(sek_transcript_step(t, 1)->signature_len, 64); /* r || s */
   assert_true(sek_transcript_step(t, 2)->message_is_signed_one);
@@ -856,12 +865,12 @@ static void other_message(sek_scenario_step *st) { st->message = (const uint8_t 
 static void rsa_algorithm(sek_scenario_step *st) { st->algorithm = "algid:sign:RSA:raw"; }
 static void other_pub(sek_scenario_step *st) {
   /* the generator of P-256: a valid point, but not this key's */
-  static const uint8_t g[65] = {
-      0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63,
-      0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39,
-      0x45, 0xd8, 0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e,
-      0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e,
-      0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
+  static const uint8_t g[65] = {0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc,
+                                0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d,
+                                0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+                                0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb,
+                                0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31,
+                                0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
   memcpy(st->pub, g, 65);
 }
 static void sig_with_error(sek_scenario_step *st) {

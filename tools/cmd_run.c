@@ -239,8 +239,7 @@ int cmd_run(int argc, char **argv) {
       fprintf(stderr, "sek run: %s:%u: %s\n", path, step->line, step->note);
   }
   if (oracle_rc != SEK_OK)
-    fprintf(stderr, "sek run: lifecycle oracle (%s): %s\n", sek_oracle_kind_name(kind),
-            oracle_why);
+    fprintf(stderr, "sek run: lifecycle oracle (%s): %s\n", sek_oracle_kind_name(kind), oracle_why);
   if (sek_transcript_unmet(t) != 0 || oracle_rc != SEK_OK)
     rc = CLI_BAD_INPUT;
   sek_transcript_free(t);

@@ -1,9 +1,9 @@
 /*
- * scenario.h: scenario scripts (design §4.3) — a text a person can read, naming what happens to a
- * device, what the user answers and what the app calls, and what each call should return.  One
- * parser turns it into a list of operations; one runner plays that list against a backend and an
- * emulated Secure Enclave and keeps a transcript.  `sek run` and the fuzz_lifecycle target are its
- * two users.
+ * scenario.h: scenario scripts (design §4.3) — a text a person can read, naming what happens
+ * to a device, what the user answers and what the app calls, and what each call should return.
+ * One parser turns it into a list of operations; one runner plays that list against a backend
+ * and an emulated Secure Enclave and keeps a transcript.  `sek run` and the fuzz_lifecycle
+ * target are its two users.
  *
  * Grammar (every statement is `VERB ARGS`, one per line; blanks are spaces and tabs; `#` starts a
  * comment that runs to the end of the line; an empty or comment-only line is nothing):
@@ -18,10 +18,12 @@
  *   ANSWER     := a name of sek_emu_answer_name(), with '-' where it has '_' ('_' is accepted
  *                 too): success, cancel, fail, lockout, not-interactive, fallback, system-cancel
  *   fault      := "fault" ( "policy" KEY                       that key's policy is damaged
- *                         | "store-io" [N]                     the next N (default 1) store ops fail
+ *                         | "store-io" [N]                     the next N (default 1) store
+ *                                                              operations fail
  *                         | "alloc" N )                        the emulator's Nth allocation fails
  *   call       := "create" KEY LITERAL                         SecKeyCreateRandomKey
- *               | "find" KEY LITERAL                           SecItemCopyMatching, KEY := first result
+ *               | "find" KEY LITERAL                           SecItemCopyMatching; KEY := the
+ *                                                              first result
  *               | "sign" KEY [ALGORITHM] MESSAGE               SecKeyCreateSignature
  *               | "verify" KEY [MESSAGE]                       SecKeyVerifySignature of KEY's last
  *                                                              signature (over MESSAGE if given,
@@ -41,9 +43,10 @@
  *                 strings are respected and `//` or `#` comments are blanked before attrs parses it
  *   ALGORITHM  := a name of the table in scenario.c, in any of its three spellings:
  *                 ecdsaSignatureMessageX962SHA256 (Swift, optionally with a leading "."),
- *                 kSecKeyAlgorithmECDSASignatureMessageX962SHA256, algid:sign:ECDSA:message-X962:SHA256;
- *                 or any other "algid:..." string, passed through unchanged (so that unsupported
- *                 algorithms can be asked for).  Default: ecdsaSignatureMessageX962SHA256.
+ *                 kSecKeyAlgorithmECDSASignatureMessageX962SHA256,
+ *                 algid:sign:ECDSA:message-X962:SHA256; or any other "algid:..." string,
+ *                 passed through unchanged (so that unsupported algorithms can be asked for).
+ *                 Default: ecdsaSignatureMessageX962SHA256.
  *   MESSAGE    := STRING | "hex:" HEXDIGITS   (an even number of digits; "hex:" alone is empty)
  *   STRING     := '"' { char | "\\" ("\\" | '"' | "n" | "t" | "r" | "0" | "x" HEX HEX) } '"'
  *   DOMAIN     := the error domain as Apple prints it: NSOSStatusErrorDomain, CryptoTokenKit,
@@ -82,24 +85,25 @@ extern "C" {
 #endif
 
 /* Limits: each keeps a hostile script from costing more than a person's script ever would. */
-#define SEK_SCENARIO_MAX_TEXT (1u << 20)  /* 1 MiB: a long hand-written scenario is a few KiB */
-#define SEK_SCENARIO_MAX_LINES 20000u     /* also bounds the number of operations */
-#define SEK_SCENARIO_MAX_LINE_LEN 4096u   /* bytes per physical line, newline excluded */
-#define SEK_SCENARIO_MAX_KEYS 64u         /* distinct key names: handles are searched linearly */
-#define SEK_SCENARIO_MAX_NAME 64u         /* bytes of a key name */
-#define SEK_SCENARIO_MAX_INFO 4u          /* user-info checks on one `expect error` line */
-#define SEK_SCENARIO_MAX_NUMBER 1000000u  /* N of `fault alloc N` and `expect count N` */
-#define SEK_SCENARIO_MAX_DEPTH 64u        /* bracket nesting inside a literal */
+#define SEK_SCENARIO_MAX_TEXT (1u << 20) /* 1 MiB: a long hand-written scenario is a few KiB */
+#define SEK_SCENARIO_MAX_LINES 20000u    /* also bounds the number of operations */
+#define SEK_SCENARIO_MAX_LINE_LEN 4096u  /* bytes per physical line, newline excluded */
+#define SEK_SCENARIO_MAX_KEYS 64u        /* distinct key names: handles are searched linearly */
+#define SEK_SCENARIO_MAX_NAME 64u        /* bytes of a key name */
+#define SEK_SCENARIO_MAX_INFO 4u         /* user-info checks on one `expect error` line */
+#define SEK_SCENARIO_MAX_NUMBER 1000000u /* N of `fault alloc N` and `expect count N` */
+#define SEK_SCENARIO_MAX_DEPTH 64u       /* bracket nesting inside a literal */
 
 enum sek_scenario_status {
-  SEK_SCENARIO_ERR_SYNTAX = -800,   /* a line does not follow the grammar (message: what was expected) */
-  SEK_SCENARIO_ERR_VERB = -801,     /* the first word of a line is not a verb */
-  SEK_SCENARIO_ERR_LITERAL = -802,  /* an attribute literal is unbalanced or attrs rejected it */
-  SEK_SCENARIO_ERR_NAME = -803,     /* a key name is used before a create/find binds it */
-  SEK_SCENARIO_ERR_ORDER = -804,    /* an expectation without a call before it, or of the wrong call */
-  SEK_SCENARIO_ERR_LIMIT = -805,    /* text, line, name or count over a SEK_SCENARIO_MAX_* limit */
-  SEK_SCENARIO_ERR_EXPECT = -806,   /* sek_scenario_run: an expectation did not hold */
-  SEK_SCENARIO_ERR_ORACLE = -807,   /* sek_transcript_check: a lifecycle property is broken */
+  SEK_SCENARIO_ERR_SYNTAX = -800,  /* a line does not follow the grammar (the message says what
+                                      was expected) */
+  SEK_SCENARIO_ERR_VERB = -801,    /* the first word of a line is not a verb */
+  SEK_SCENARIO_ERR_LITERAL = -802, /* an attribute literal is unbalanced or attrs rejected it */
+  SEK_SCENARIO_ERR_NAME = -803,    /* a key name is used before a create/find binds it */
+  SEK_SCENARIO_ERR_ORDER = -804,   /* an expectation without its call, or of the wrong call */
+  SEK_SCENARIO_ERR_LIMIT = -805,   /* text, line, name or count over a SEK_SCENARIO_MAX_* limit */
+  SEK_SCENARIO_ERR_EXPECT = -806,  /* sek_scenario_run: an expectation did not hold */
+  SEK_SCENARIO_ERR_ORACLE = -807,  /* sek_transcript_check: a lifecycle property is broken */
 };
 
 /* sek_scenario_strerror: message for a SEK_SCENARIO_ERR_* status (status.c routes -800..-899). */
@@ -107,7 +111,7 @@ const char *sek_scenario_strerror(int status);
 
 /* What an operation does.  One value per distinct behaviour, so that a runner is one switch. */
 typedef enum {
-  SEK_VERB_BIOMETRY_ENROLL,  /* device events */
+  SEK_VERB_BIOMETRY_ENROLL, /* device events */
   SEK_VERB_BIOMETRY_CHANGE,
   SEK_VERB_BIOMETRY_REMOVE,
   SEK_VERB_PASSCODE_SET,
@@ -136,10 +140,10 @@ typedef enum {
 
 /* One `INFOKEY=VALUE` check of `expect error`: the top error's user info holds that entry. */
 typedef struct {
-  const char *key;     /* e.g. "AKSError" */
-  bool is_number;      /* true: compare number, else compare string */
+  const char *key; /* e.g. "AKSError" */
+  bool is_number;  /* true: compare number, else compare string */
   long long number;
-  const char *string;  /* NUL-terminated; may not contain NUL */
+  const char *string; /* NUL-terminated; may not contain NUL */
 } sek_scenario_info;
 
 /*
@@ -148,30 +152,30 @@ typedef struct {
  */
 typedef struct {
   sek_scenario_verb verb;
-  unsigned line, col;            /* where the verb starts (1-based) */
+  unsigned line, col; /* where the verb starts (1-based) */
   size_t key;
-  const sek_attrs *attrs;        /* create, find, delete query */
-  const char *algorithm;         /* sign: the raw algid string (e.g. "algid:sign:ECDSA:message-X962:SHA256") */
-  const uint8_t *message;        /* sign, verify: bytes (not NUL-terminated; may be NULL when empty) */
+  const sek_attrs *attrs; /* create, find, delete query */
+  const char *algorithm;  /* sign: the raw algid ("algid:sign:ECDSA:message-X962:SHA256") */
+  const uint8_t *message; /* sign, verify: bytes (not NUL-terminated; NULL when empty) */
   size_t message_len;
-  bool has_message;              /* verify: a message was given */
-  sek_emu_answer answer;         /* answer */
-  uint64_t number;               /* fault alloc N, fault store-io N, expect count N */
-  size_t call;                   /* expectations: index of the operation they check */
-  const char *domain;            /* expect error */
+  bool has_message;      /* verify: a message was given */
+  sek_emu_answer answer; /* answer */
+  uint64_t number;       /* fault alloc N, fault store-io N, expect count N */
+  size_t call;           /* expectations: index of the operation they check */
+  const char *domain;    /* expect error */
   long code;
   const sek_scenario_info *info; /* expect error: num_info checks */
   size_t num_info;
-  sek_action action;             /* expect action */
-  sek_permanence permanence;     /* expect permanent */
+  sek_action action;         /* expect action */
+  sek_permanence permanence; /* expect permanent */
 } sek_scenario_op;
 
 typedef struct sek_scenario sek_scenario;
 
 /* Where and why a script was refused. */
 typedef struct {
-  unsigned line, col;  /* 1-based; col counts bytes */
-  char message[256];   /* NUL-terminated English: what was found and what was expected */
+  unsigned line, col; /* 1-based; col counts bytes */
+  char message[256];  /* NUL-terminated English: what was found and what was expected */
 } sek_scenario_error;
 
 /*
@@ -277,51 +281,51 @@ const sek_scenario_algorithm *sek_scenario_algorithm_find(const char *raw);
  */
 
 typedef enum {
-  SEK_STEP_OK,      /* the event was applied or the call succeeded */
-  SEK_STEP_ERROR,   /* the call failed the way Apple fails (SEK_BACKEND_ERR_APPLE): step->error */
-  SEK_STEP_FAILED,  /* the call or control failed on our side of the interface: step->status */
-  SEK_STEP_NO_KEY,  /* the key name holds no key (its create or find failed): nothing was called */
-  SEK_STEP_HELD,    /* an expectation held */
-  SEK_STEP_UNMET,   /* an expectation did not hold: step->note says what was expected and got */
+  SEK_STEP_OK,     /* the event was applied or the call succeeded */
+  SEK_STEP_ERROR,  /* the call failed the way Apple fails (SEK_BACKEND_ERR_APPLE): step->error */
+  SEK_STEP_FAILED, /* the call or control failed on our side of the interface: step->status */
+  SEK_STEP_NO_KEY, /* the key name holds no key (its create or find failed): nothing was called */
+  SEK_STEP_HELD,   /* an expectation held */
+  SEK_STEP_UNMET,  /* an expectation did not hold: step->note says what was expected and got */
 } sek_step_result;
 
-/* sek_step_result_name: "ok", "error", "failed", "skipped", "held", "unmet" (static; never NULL). */
+/* sek_step_result_name: "ok", "error", "failed", "skipped", "held", "unmet" (static, never NULL) */
 const char *sek_step_result_name(sek_step_result r);
 
 /* Everything a step records.  Pointers are owned by the transcript. */
 typedef struct {
-  unsigned line;                 /* the operation's line in the script */
+  unsigned line; /* the operation's line in the script */
   sek_scenario_verb verb;
-  const char *text;              /* the operation, canonical (sek_scenario_op_print) */
+  const char *text; /* the operation, canonical (sek_scenario_op_print) */
   sek_step_result result;
-  int status;                    /* the call's return value (0 for OK, HELD, UNMET) */
+  int status; /* the call's return value (0 for OK, HELD, UNMET) */
   /* SEK_STEP_ERROR */
-  const sek_error *error;        /* Apple's error, exactly as the backend returned it */
-  const char *error_text;        /* sek_error_format(error) */
-  sek_action verdict_action;     /* sek_error_verdict(error) */
+  const sek_error *error;    /* Apple's error, exactly as the backend returned it */
+  const char *error_text;    /* sek_error_format(error) */
+  sek_action verdict_action; /* sek_error_verdict(error) */
   sek_permanence verdict_permanent;
-  bool has_truth;                /* the emulator named the behaviour row behind error */
-  const char *truth_row;         /* its id (static, the emulator's table) */
+  bool has_truth;        /* the emulator named the behaviour row behind error */
+  const char *truth_row; /* its id (static, the emulator's table) */
   sek_action truth_action;
   sek_permanence truth_permanent;
   /* the key involved (sign, verify, pubkey, create, find, reenroll, fault policy, delete KEY) */
   bool has_kid;
-  char kid[17];                  /* sek_emu_key_kid */
+  char kid[17]; /* sek_emu_key_kid */
   bool has_pub;
-  uint8_t pub[65];               /* X9.63, read after the call (see above) */
+  uint8_t pub[65]; /* X9.63, read after the call (see above) */
   /* sign (the signature made) and verify (the signature checked) */
   const char *algorithm;
-  const uint8_t *message;        /* sign: signed; verify: the message checked */
+  const uint8_t *message; /* sign: signed; verify: the message checked */
   size_t message_len;
-  bool message_is_signed_one;    /* verify: message equals the one the signature was made over */
+  bool message_is_signed_one; /* verify: message equals the one the signature was made over */
   uint8_t signature[SEK_SIG_MAX_LEN];
-  size_t signature_len;          /* 0: none */
+  size_t signature_len; /* 0: none */
   /* find */
   size_t count;
   /* contract breaches seen at the interface (the lifecycle oracle rejects each) */
-  bool signature_with_error;     /* a failed sign still wrote a signature (or its length) */
-  bool status_error_mismatch;    /* Apple status without an error, or an error with another status */
-  char note[256];                /* UNMET: "expected ..., got ..."; otherwise extra facts or "" */
+  bool signature_with_error;  /* a failed sign still wrote a signature (or its length) */
+  bool status_error_mismatch; /* Apple status without an error, or an error with another one */
+  char note[256];             /* UNMET: "expected ..., got ..."; otherwise extra facts or "" */
 } sek_scenario_step;
 
 typedef struct sek_transcript sek_transcript;
@@ -374,14 +378,14 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step);
 /* What sek_transcript_check found wrong: the first broken property. */
 typedef enum {
   SEK_ORACLE_OK = 0,
-  SEK_ORACLE_BAD_SIGNATURE = 1,   /* a successful signature does not verify with the key's pub */
+  SEK_ORACLE_BAD_SIGNATURE = 1, /* a successful signature does not verify with the key's pub */
   SEK_ORACLE_SIGNATURE_WITH_ERROR = 2, /* a failed sign wrote a signature */
-  SEK_ORACLE_CONTRACT = 3,        /* status and error disagree at the backend interface */
-  SEK_ORACLE_DEAD_KEY_SIGNED = 4, /* a key that failed permanently signed again */
-  SEK_ORACLE_VERDICT = 5,         /* the decoder's verdict differs from the emulator's truth */
-  SEK_ORACLE_NO_TRUTH = 6,        /* an emulator's Apple error without a behaviour row */
+  SEK_ORACLE_CONTRACT = 3,             /* status and error disagree at the backend interface */
+  SEK_ORACLE_DEAD_KEY_SIGNED = 4,      /* a key that failed permanently signed again */
+  SEK_ORACLE_VERDICT = 5,              /* the decoder's verdict differs from the emulator's truth */
+  SEK_ORACLE_NO_TRUTH = 6,             /* an emulator's Apple error without a behaviour row */
   SEK_ORACLE_VERIFY_DISAGREES = 7, /* the backend's verify answer differs from an independent one */
-  SEK_ORACLE_PUB_CHANGED = 8,     /* one key id, two public keys (or an invalid point) */
+  SEK_ORACLE_PUB_CHANGED = 8,      /* one key id, two public keys (or an invalid point) */
 } sek_oracle_kind;
 
 /* sek_oracle_kind_name: "bad_signature", "verdict", ... (static; never NULL). */
