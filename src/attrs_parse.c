@@ -1360,6 +1360,12 @@ static int parse_postfix(parser *ps, sek_value *v) {
       } else if (tok_ident(&m, "utf8") && v->kind == SEK_VALUE_STRING) {
         next(ps);
         next(ps); /* "text".utf8: the bytes; Data(…) around it makes them Data */
+      } else if (v->kind == SEK_VALUE_REFERENCE) {
+        /* UUID().uuidString, tag.base64EncodedData(): still the unknown value of the variable */
+        next(ps);
+        next(ps);
+        if (at_punct(ps, '(') && !ps->tok.nl_before && skip_group(ps) != SEK_OK)
+          return ps->status;
       } else {
         return fail(ps, SEK_ATTRS_ERR_PARSE, m.line, m.col,
                     "unsupported member '.%.*s' on a value: expected ',' or the end of the entry",
@@ -1430,7 +1436,10 @@ static int parse_value_inner(parser *ps, sek_value *out) {
     }
   } else if (at_punct(ps, '[')) {
     token a = peek(ps, 1);
-    if (tok_punct(&a, '.') || tok_punct(&a, ']'))
+    if (tok_punct(&a, ']'))
+      return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
+                  "expected a dictionary: [] is an empty array, the empty dictionary is [:]");
+    if (tok_punct(&a, '.'))
       return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
                   "a flag list [.x, …] is only understood as the flags of "
                   "SecAccessControlCreateWithFlags: expected a value");
@@ -1580,6 +1589,11 @@ static int parse_entries(parser *ps, sek_attrs *a, char close, const token *open
       return fail(ps, st, kt.line, kt.col, "%s", sek_strerror(st));
     if (at_punct(ps, ','))
       next(ps);
+    else if (ps->tok.kind == T_EOF)
+      return fail(ps, SEK_ATTRS_ERR_PARSE, ps->tok.line, ps->tok.col,
+                  "expected '%c' closing the dictionary opened at %u:%u, found the end of the "
+                  "input",
+                  close, open->line, open->col);
     else if (!at_punct(ps, close))
       return fail(ps, SEK_ATTRS_ERR_PARSE, ps->tok.line, ps->tok.col,
                   "expected ',' or '%c' after the value of '%.*s', found %s", close,
