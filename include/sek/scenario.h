@@ -354,12 +354,16 @@ size_t sek_transcript_unmet(const sek_transcript *t);
 bool sek_transcript_with_emulator(const sek_transcript *t);
 
 /*
- * sek_transcript_print: the transcript as text, two lines per step —
- *   "line 12: sign k1 ecdsaSignatureMessageX962SHA256 \"hello\"\n"
- *   "  error: Error Domain=CryptoTokenKit Code=-3 \"...\" UserInfo={...}\n"
- *   "         verdict: reenroll_key, permanent (emulator row sign.policy_invalid)\n"
- * — then a summary line.  Deterministic: the same run prints the same text.  Newly allocated
- * (free()), or NULL when out of memory.
+ * sek_transcript_print: the transcript as text, per step the operation (canonical), its result
+ * and any note, then a summary line:
+ *   line 90: sign strict "hello"
+ *     error: Error Domain=CryptoTokenKit Code=-3 "<sepk:p256 kid=...>: ..." UserInfo={...}
+ *            verdict: reenroll_key, permanent (emulator row sign.policy_invalid: ...)
+ *   line 91: expect error CryptoTokenKit -3 AKSError=-536362999
+ *     held
+ *   51 operations, 24 expectations: all held
+ * Deterministic: the same run prints the same text.  Newly allocated (free()), or NULL when out
+ * of memory.
  */
 char *sek_transcript_print(const sek_transcript *t);
 
