@@ -337,6 +337,23 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
     case '\\': buf[n++] = '\\'; break;
     case '"': buf[n++] = '"'; break;
     case '\'': buf[n++] = '\''; break;
+    case '(': {
+      /* Swift interpolation "key-\(id)": the value is not known here, so the text is kept as
+         written (printing escapes the backslash, which reads back to the same bytes) */
+      int depth = 1;
+      buf[n++] = '\\';
+      buf[n++] = '(';
+      while (s < end && depth > 0) {
+        depth += *s == '(' ? 1 : *s == ')' ? -1 : 0;
+        buf[n++] = *s++;
+      }
+      if (depth > 0) {
+        free(buf);
+        return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
+                    "unterminated interpolation: expected ')' before the end of the string");
+      }
+      break;
+    }
     case 'x': {
       int h1 = s < end ? hexval(*s) : -1, h2 = s + 1 < end ? hexval(s[1]) : -1;
       if (h1 < 0 || h2 < 0) {
@@ -381,7 +398,7 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
     default:
       free(buf);
       return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
-                  "invalid escape \\%c: expected one of \\n \\t \\r \\0 \\\\ \\\" \\' \\u{…} \\x..",
+                  "invalid escape \\%c: expected one of \\n \\t \\r \\0 \\\\ \\\" \\' \\u{…} \\x.. \\(…)",
                   isprint((unsigned char)e) ? e : '?');
     }
   }
@@ -894,8 +911,21 @@ static int parse_raw_value(parser *ps, flag_set *f) {
   return expect_punct(ps, ')', "')' after the raw value");
 }
 
-/* One flag: .name, .init(rawValue: N), SecAccessControlCreateFlags.name, kSecAccessControlX, N */
+static int parse_flag_term_inner(parser *ps, flag_set *f);
+
+/* One flag: .name, .init(rawValue: N), SecAccessControlCreateFlags.name, kSecAccessControlX, N,
+   or a nested ( … | … ) / [ … ] group; nesting counts against MAX_EXPR_DEPTH. */
 static int parse_flag_term(parser *ps, flag_set *f) {
+  if (ps->expr_depth >= MAX_EXPR_DEPTH)
+    return fail(ps, SEK_ATTRS_ERR_DEPTH, ps->tok.line, ps->tok.col,
+                "flags nested more than %d levels", MAX_EXPR_DEPTH);
+  ps->expr_depth++;
+  int st = parse_flag_term_inner(ps, f);
+  ps->expr_depth--;
+  return st;
+}
+
+static int parse_flag_term_inner(parser *ps, flag_set *f) {
   if (at_punct(ps, '.')) {
     next(ps);
     if (ps->tok.kind != T_IDENT)
@@ -1385,10 +1415,10 @@ static int parse_value_inner(parser *ps, sek_value *out) {
   v.col = t.col;
   if (spend(ps, 1, &t) != SEK_OK)
     return ps->status;
-  if (at_punct(ps, '(') && at_cast(ps)) {
+  while (at_punct(ps, '(') && at_cast(ps)) { /* (id), (__bridge id), … : no value of their own */
     if (skip_cast(ps) != SEK_OK)
       return ps->status;
-    return parse_value_inner(ps, out);
+    t = ps->tok;
   }
   if (at_punct(ps, '(')) {
     next(ps);
@@ -1489,7 +1519,19 @@ static int parse_value(parser *ps, sek_value *out) {
  * A key: kSecName (or a raw key like klbl) with optional `as String`; "raw" string; String(x);
  * (id)x / (__bridge id)x / (NSString *)x.  *raw is newly allocated.
  */
+static int parse_key_inner(parser *ps, char **raw, token *at);
+
 static int parse_key(parser *ps, char **raw, token *at) {
+  if (ps->expr_depth >= MAX_EXPR_DEPTH)
+    return fail(ps, SEK_ATTRS_ERR_DEPTH, ps->tok.line, ps->tok.col,
+                "key expression nested more than %d levels", MAX_EXPR_DEPTH);
+  ps->expr_depth++;
+  int st = parse_key_inner(ps, raw, at);
+  ps->expr_depth--;
+  return st;
+}
+
+static int parse_key_inner(parser *ps, char **raw, token *at) {
   while (at_punct(ps, '(') && at_cast(ps))
     if (skip_cast(ps) != SEK_OK)
       return ps->status;
