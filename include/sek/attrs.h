@@ -245,27 +245,41 @@ typedef struct {
  * sek_attrs_parse reads a dictionary literal (design §4.1): the Swift form
  *   [ kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom, kSecAttrKeySizeInBits: 256, ... ]
  * the Objective-C form  @{ (id)kSecAttrKeyType: (id)kSecAttrKeyTypeECSECPrimeRandom, ... },
- * raw keys (klbl: "x"), and the value forms apps write: strings with escapes, integers, reals,
- * true/false/YES/NO/kCFBooleanTrue, @256, NSNumber(value: 256), 256 as CFNumber, casts
- * (as String, as CFString, (id), (__bridge id)), nested dictionaries and [:],
+ * raw keys (klbl: "x", "klbl": "x"; a string key is its raw string), and the value forms apps
+ * write: strings with Swift/C escapes (an interpolation \(x) is kept as text), integers
+ * (0x, 0b, 1_000, C suffixes), reals, true/false/YES/NO/kCFBooleanTrue, @256, @(256), @YES,
+ * NSNumber(value: 256), Int32(256), 256 as CFNumber, [NSNumber numberWithInt:256], casts
+ * (as String, as CFString, (id), (__bridge id), String(kSec…)), nested dictionaries, [:], @{},
  * SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessible…, [.flag, …], nil)!
- * (and &error / NULL / ObjC `A | B` flags), Data([0x01]), "t".data(using: .utf8)!, <0a0b>,
- * // and slash-star comments, trailing commas.  Before the dictionary, `let`/`var` (and ObjC
- * `Type *name = …;`) bindings are read, and later uses of their names resolve to their values;
- * other names are kept as SEK_VALUE_REFERENCE.  The result is the last dictionary literal
- * (bare, or bound by the last binding).
+ * (also &error / NULL, a single .flag, .init(rawValue: N), ObjC `A | B` flags), Data([0x01]),
+ * Data("t".utf8), "t".data(using: .utf8)!, [@"t" dataUsingEncoding:…], <0a0b>,
+ * Date(timeIntervalSinceReferenceDate: s), SecConstant("raw") (the printer's form for a
+ * constant with no kSec name), // and slash-star comments, trailing commas.
+ * Around the dictionary, statements of real code are read: `let`/`var` bindings (Swift),
+ * `Type *name = …;` declarations (ObjC), `guard let … else`, `name[key] = value` and
+ * `[name setObject:value forKey:key]` on a bound dictionary; a later use of a bound name is
+ * its value (a copy); other names are kept as SEK_VALUE_REFERENCE.  Statements not understood
+ * are skipped to the end of their line (a dictionary inside one, as in
+ * SecItemCopyMatching([…] as CFDictionary, &r), still counts).  The result is the last
+ * dictionary the text defines.  A key given twice in one literal is an error (Swift traps).
  *   text, len   the literal (need not be NUL-terminated; at most SEK_ATTRS_MAX_INPUT_LEN).
  *   out         a new dictionary (free with sek_attrs_free); set only on success.
  *   err         may be NULL; on failure filled with line, column and what was expected.
- * Returns 0, SEK_ATTRS_ERR_PARSE, _DEPTH, _TOO_MANY, _TOO_LONG, _DUPLICATE, SEK_ERR_NOMEM,
- * SEK_ERR_ARG.  Work is linear in len.
+ * Returns 0, SEK_ATTRS_ERR_PARSE, _DEPTH, _TOO_MANY, _TOO_LONG, _DUPLICATE, _KEY, SEK_ERR_NOMEM,
+ * SEK_ERR_ARG.  Work is linear in len (bounded nesting; a value budget bounds the copies of
+ * bound dictionaries).
  */
 int sek_attrs_parse(const char *text, size_t len, sek_attrs **out, sek_attrs_parse_error *err);
 
 /*
  * sek_attrs_print: the canonical form: Swift literal syntax, one entry per line, keys sorted by
- * raw string and written by their kSec name (raw when unknown), two-space indentation, data as
- * <hex>, constants by their preferred kSec name.  sek_attrs_parse reads it back to an equal
+ * raw string and written by their kSec name, two-space indentation, trailing commas, data as
+ * <hex>, constants by their preferred kSec name, access controls as the full
+ * SecAccessControlCreateWithFlags(kCFAllocatorDefault, …, [.flags], nil)! call (deprecated
+ * spellings kept), reals in their shortest exact form, dates as
+ * Date(timeIntervalSinceReferenceDate: s).  Keys without a kSec name are written as "raw"
+ * strings (or as the kSec… identifier they were given as); constants without one as their
+ * kSec… identifier or SecConstant("raw").  sek_attrs_parse reads it back to an equal
  * dictionary, and printing that gives the same text.  Newly allocated (free()), or NULL.
  */
 char *sek_attrs_print(const sek_attrs *a);
