@@ -77,24 +77,24 @@ static const struct rule_row {
     {{"SE002", SEK_LINT_ERROR, SEK_LINT_KEYGEN,
       "kSecAttrTokenID belongs in the top-level parameters, not in kSecPrivateKeyAttrs / "
       "kSecPublicKeyAttrs",
-      "§9 row 5 (kSecAttrTokenID documentation); [SEC:SecKey.m] §9 row 7 (tokenID read from the "
+      "§9 row 5 (kSecAttrTokenID documentation); [SEC:SecKey.m] §9 row 6 (tokenID read from the "
       "parameters to pick the CTK path)"},
      check_se_token_placement},
     {{"SE003", SEK_LINT_ERROR, SEK_LINT_KEYGEN,
       "a Secure Enclave key is 256 bits: kSecAttrKeySizeInBits other than 256 is unsupported",
       EV_SE_P256},
      check_se_key_size},
-    {{"SE004", SEK_LINT_ERROR, SEK_LINT_AUTO,
+    {{"SE004", SEK_LINT_ERROR, SEK_LINT_KEYGEN,
       "a Secure Enclave key with access control needs .privateKeyUsage to sign or key-exchange",
       "§9 row 11: [SEC:AC.m] op placement (constraints land on od/oe without PrivateKeyUsage) + "
       "§4 LA -1009 \"ACL operation is not allowed: 'ock'\" (O)"},
      check_se_private_key_usage},
-    {{"SE005", SEK_LINT_WARNING, SEK_LINT_AUTO,
+    {{"SE005", SEK_LINT_WARNING, SEK_LINT_KEYGEN,
       "a Secure Enclave key with a protection class that is not ThisDeviceOnly",
       "§5b (SE-wrapped keys never work on another device, developer forums 749819, O; "
       "recommendation I)"},
      check_se_device_class},
-    {{"SE006", SEK_LINT_ERROR, SEK_LINT_AUTO,
+    {{"SE006", SEK_LINT_ERROR, SEK_LINT_KEYGEN,
       "a Secure Enclave key cannot be synchronizable (iCloud Keychain cannot carry it)",
       "inferred: §9 rows 1-2 (the key never leaves the Secure Enclave) and §5b (device-bound); "
       "the keychain refuses synchronizable token items"},
@@ -165,7 +165,7 @@ static const struct rule_row {
      check_kg_key_type},
     {{"KG002", SEK_LINT_WARNING, SEK_LINT_KEYGEN,
       "the key has lookup attributes but will not be stored (kSecAttrIsPermanent)",
-      "[SEC:SecKey.m] §9 row 8 (kSecAttrIsPermanent defaults to true only for token keys)"},
+      "[SEC:SecKey.m] §9 row 7 (kSecAttrIsPermanent defaults to true only for token keys)"},
      check_kg_not_stored},
     {{"KG003", SEK_LINT_WARNING, SEK_LINT_KEYGEN,
       "query keys (kSecClass, kSecMatch…, kSecReturn…) in key-generation parameters are ignored",
@@ -203,7 +203,7 @@ static const struct rule_row {
      check_qy_schema},
     {{"QY009", SEK_LINT_WARNING, SEK_LINT_QUERY,
       "kSecReturnData on a Secure Enclave key returns no private key bytes",
-      "§9 rows 2 and 9 (the private key never leaves the Secure Enclave)"},
+      "§9 rows 2 and 8 (the private key never leaves the Secure Enclave, no export)"},
      check_qy_se_data},
     {{"TY001", SEK_LINT_WARNING, SEK_LINT_AUTO,
       "kSecAttrApplicationLabel is Data: a String is stored as text and never matches the Data "
