@@ -155,8 +155,8 @@ bool attrs_value_equal(const sek_value *x, const sek_value *y) {
   case SEK_VALUE_DICT: return sek_attrs_equal(x->dict, y->dict);
   case SEK_VALUE_ACCESS_CONTROL:
     if (strcmp(x->protection, y->protection) != 0 || x->prot_kind != y->prot_kind ||
-        x->flags != y->flags ||
-        x->deprecated_spelling != y->deprecated_spelling || x->num_unknown != y->num_unknown)
+        x->flags != y->flags || x->deprecated_spelling != y->deprecated_spelling ||
+        x->num_unknown != y->num_unknown)
       return false;
     for (size_t i = 0; i < x->num_unknown; i++)
       if (strcmp(x->unknown[i], y->unknown[i]) != 0)
@@ -370,16 +370,16 @@ int sek_attrs_set_dict(sek_attrs *a, const char *key, sek_attrs *child) {
 }
 
 int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len,
-                       sek_value_kind prot_kind, uint32_t flags,
-                       uint32_t deprecated_spelling, const char *const *unknown,
-                       const size_t *unknown_len, size_t num_unknown) {
+                       sek_value_kind prot_kind, uint32_t flags, uint32_t deprecated_spelling,
+                       const char *const *unknown, const size_t *unknown_len, size_t num_unknown) {
   if (num_unknown > SEK_ATTRS_MAX_UNKNOWN_FLAGS)
     return SEK_ATTRS_ERR_TOO_MANY;
   if (prot_len > SEK_ATTRS_MAX_VALUE_LEN)
     return SEK_ATTRS_ERR_TOO_LONG;
   /* only bits that have a deprecated name can be spelled with one */
   uint32_t spellable = SEK_AC_BIOMETRY_ANY | SEK_AC_BIOMETRY_CURRENT_SET | SEK_AC_COMPANION;
-  sek_value n = {.kind = SEK_VALUE_ACCESS_CONTROL, .flags = flags,
+  sek_value n = {.kind = SEK_VALUE_ACCESS_CONTROL,
+                 .flags = flags,
                  .deprecated_spelling = deprecated_spelling & flags & spellable};
   /* any kSec constant is kept by its raw string, like a constant value (a wrong one, such as
      a key type, is the lint's to report) */
@@ -422,8 +422,7 @@ int sek_attrs_set_access_control_ex(sek_attrs *a, const char *key, const char *p
   sek_value v;
   /* from C, a protection the table does not know is a CFString of that text */
   int st = attrs_value_set_ac(&v, protection, strlen(protection), SEK_VALUE_STRING, flags,
-                              deprecated_spelling,
-                              unknown, NULL, num_unknown);
+                              deprecated_spelling, unknown, NULL, num_unknown);
   if (st != SEK_OK)
     return st;
   return set(a, key, &v);

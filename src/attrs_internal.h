@@ -20,11 +20,11 @@ struct sek_value {
   int64_t num;                /* NUMBER (integer), BOOL (0/1) */
   double real;                /* NUMBER with is_real, DATE */
   bool is_real;
-  bool known;                 /* CONSTANT: found in the name table */
-  sek_attrs *dict;            /* DICT */
-  char *protection;           /* ACCESS_CONTROL: raw class, or as written */
-  sek_value_kind prot_kind;   /* ACCESS_CONTROL: how the protection was given: CONSTANT (known
-                                 says whether the table has it), STRING, or REFERENCE */
+  bool known;               /* CONSTANT: found in the name table */
+  sek_attrs *dict;          /* DICT */
+  char *protection;         /* ACCESS_CONTROL: raw class, or as written */
+  sek_value_kind prot_kind; /* ACCESS_CONTROL: how the protection was given: CONSTANT (known
+                               says whether the table has it), STRING, or REFERENCE */
   uint32_t flags, deprecated_spelling;
   char *unknown[SEK_ATTRS_MAX_UNKNOWN_FLAGS];
   size_t num_unknown;
@@ -59,9 +59,8 @@ const char *attrs_constant_raw(const char *c, size_t len, size_t *raw_len, bool 
 /* Fills an ACCESS_CONTROL value (copies the strings); 0 or a status.  prot_kind: CONSTANT,
    STRING or REFERENCE; a constant or string the table knows is stored as its raw constant. */
 int attrs_value_set_ac(sek_value *v, const char *protection, size_t prot_len,
-                       sek_value_kind prot_kind, uint32_t flags,
-                       uint32_t deprecated_spelling, const char *const *unknown,
-                       const size_t *unknown_len, size_t num_unknown);
+                       sek_value_kind prot_kind, uint32_t flags, uint32_t deprecated_spelling,
+                       const char *const *unknown, const size_t *unknown_len, size_t num_unknown);
 /* Makes a copy of s[0..len) with a NUL; NULL on no memory. */
 char *attrs_strndup(const char *s, size_t len);
 

@@ -32,8 +32,8 @@ typedef struct {
   const sek_attrs *priv; /* kSecPrivateKeyAttrs when it is a dictionary */
   const sek_attrs *pub;  /* kSecPublicKeyAttrs likewise */
   sek_lint_kind kind;
-  bool se;          /* a Secure Enclave key: the SE token at the top level or in priv/pub */
-  bool class_keys;  /* a query (or add) for kSecClassKey */
+  bool se;         /* a Secure Enclave key: the SE token at the top level or in priv/pub */
+  bool class_keys; /* a query (or add) for kSecClassKey */
   sek_lint_report *r;
 } ctx;
 
@@ -107,8 +107,8 @@ static const struct rule_row {
       "SecAccessControl: invalid protection (not one of the eight kSecAttrAccessible classes)",
       EV_AC},
      check_ac_values},
-    {{"AC002", SEK_LINT_ERROR, SEK_LINT_AUTO, "only one logical operation can be set (.or and .and)",
-      EV_AC},
+    {{"AC002", SEK_LINT_ERROR, SEK_LINT_AUTO,
+      "only one logical operation can be set (.or and .and)", EV_AC},
      NULL},
     {{"AC003", SEK_LINT_ERROR, SEK_LINT_AUTO,
       "only one bio constraint can be set (.biometryAny and .biometryCurrentSet)", EV_AC},
@@ -158,8 +158,7 @@ static const struct rule_row {
       "§5b (ThisDeviceOnly classes aku/cku/dku/akpu do not migrate); inferred: SecItemAdd "
       "rejects the combination with errSecParam"},
      check_sync_device_bound},
-    {{"KG001", SEK_LINT_ERROR, SEK_LINT_KEYGEN,
-      "kSecAttrKeyType missing or not a key type",
+    {{"KG001", SEK_LINT_ERROR, SEK_LINT_KEYGEN, "kSecAttrKeyType missing or not a key type",
       "[SEC:SecKey.m] §9 RSA row (\"incorrect or missing kSecAttrKeyType in key generation "
       "request\", errSecParam)"},
      check_kg_key_type},
@@ -600,8 +599,9 @@ static void check_one_ac(ctx *c, const sek_value *v) {
   }
   if ((f & ~SEK_AC_ALL_FLAGS) != 0 || v->num_unknown > 0) {
     if (v->num_unknown > 0)
-      emit(c, "AC005", l, col, "unknown access-control flag .%s%s: not in "
-                               "SecAccessControlCreateFlags",
+      emit(c, "AC005", l, col,
+           "unknown access-control flag .%s%s: not in "
+           "SecAccessControlCreateFlags",
            v->unknown[0], v->num_unknown > 1 ? " (and more)" : "");
     else
       emit(c, "AC005", l, col,
@@ -638,8 +638,7 @@ static void check_one_ac(ctx *c, const sek_value *v) {
                {SEK_AC_COMPANION, "watch", "companion"}};
     for (size_t i = 0; i < sizeof dep / sizeof dep[0]; i++)
       if (v->deprecated_spelling & dep[i].bit)
-        emit(c, "DP001", l, col, ".%s is deprecated: use .%s (same value)", dep[i].old,
-             dep[i].now);
+        emit(c, "DP001", l, col, ".%s is deprecated: use .%s (same value)", dep[i].old, dep[i].now);
   }
 }
 
@@ -689,8 +688,7 @@ static void check_accessible_value(ctx *c) {
   const sek_attrs *scopes[3] = {c->top, c->priv, c->pub};
   for (int i = 0; i < 3; i++) {
     const sek_value *v = get(scopes[i], "pdmn");
-    if (v == NULL || v->kind == SEK_VALUE_REFERENCE ||
-        (v->kind == SEK_VALUE_CONSTANT && !v->known))
+    if (v == NULL || v->kind == SEK_VALUE_REFERENCE || (v->kind == SEK_VALUE_CONSTANT && !v->known))
       continue;
     const char *t = text_of(v);
     if (t != NULL && known_protection(t))
@@ -702,7 +700,9 @@ static void check_accessible_value(ctx *c) {
     emit(c, "PD001", l, col,
          "kSecAttrAccessible %s is not a protection class: expected a kSecAttrAccessible… "
          "constant (errSecParam \"accessible attribute unknown\")",
-         row != NULL ? row->name : v->kind == SEK_VALUE_STRING ? "string" : "value");
+         row != NULL                   ? row->name
+         : v->kind == SEK_VALUE_STRING ? "string"
+                                       : "value");
   }
 }
 
@@ -779,7 +779,9 @@ static void check_kg_not_stored(ctx *c) {
        "SecItemCopyMatching returns errSecItemNotFound; set kSecAttrIsPermanent: true",
        perm != NULL ? "kSecAttrIsPermanent is false"
                     : "kSecAttrIsPermanent is absent and defaults to false without a token",
-       key_name(lookup == eff(c, "atag") ? "atag" : lookup == eff(c, "klbl") ? "klbl" : "labl"));
+       key_name(lookup == eff(c, "atag")   ? "atag"
+                : lookup == eff(c, "klbl") ? "klbl"
+                                           : "labl"));
 }
 
 static void check_kg_query_keys(ctx *c) {
@@ -969,8 +971,9 @@ static void check_qy_se_data(ctx *c) {
 /* ---- per entry: kinds, constants, deprecations, unknowns, variables ---- */
 
 static const char *kind_name(sek_value_kind k) {
-  static const char *const n[] = {"String", "Data", "Number", "Bool", "Date", "Dictionary",
-                                  "SecAccessControl", "constant", "variable"};
+  static const char *const n[] = {"String",  "Data",       "Number",           "Bool",
+                                  "Date",    "Dictionary", "SecAccessControl", "constant",
+                                  "variable"};
   return n[k];
 }
 
@@ -980,8 +983,8 @@ static bool has_dedicated_rule(const ctx *c, const char *k) {
     return true;
   if (c->kind == SEK_LINT_KEYGEN && strcmp(k, "type") == 0)
     return true;
-  if (c->kind == SEK_LINT_QUERY && (strcmp(k, "class") == 0 || strcmp(k, "m_Limit") == 0 ||
-                                     strncmp(k, "r_", 2) == 0))
+  if (c->kind == SEK_LINT_QUERY &&
+      (strcmp(k, "class") == 0 || strcmp(k, "m_Limit") == 0 || strncmp(k, "r_", 2) == 0))
     return true;
   return false;
 }
@@ -1005,8 +1008,8 @@ static void check_entry(ctx *c, const sek_attrs *a, size_t i, bool in_query_top)
     const sek_attrs_name *named = sek_attrs_name_lookup(k, SEK_NAME_KEY);
     if (!qy && named != NULL)
       emit(c, "UK001", l, col,
-           "the string \"%s\" is not the constant %s (raw \"%s\"): write the constant itself",
-           k, named->name, named->raw);
+           "the string \"%s\" is not the constant %s (raw \"%s\"): write the constant itself", k,
+           named->name, named->raw);
     else if (!qy)
       emit(c, "UK001", l, col, "unknown key \"%s\": not an attribute Security defines", k);
   } else if (row->deprecated) {

@@ -15,14 +15,15 @@
 #define B(kind) (1u << SEK_VALUE_##kind)
 /* a key: name, raw, expected kind, other kinds Apple also takes, constant domain, source */
 #define K(n, r, t, also, dom, src)                                                                 \
-  {n, r, SEK_NAME_KEY, SEK_VALUE_##t, B(t) | (also), dom, false, NULL, src}
+  { n, r, SEK_NAME_KEY, SEK_VALUE_##t, B(t) | (also), dom, false, NULL, src }
 /* a deprecated key, with its replacement */
 #define KD(n, r, t, also, dom, repl, src)                                                          \
-  {n, r, SEK_NAME_KEY, SEK_VALUE_##t, B(t) | (also), dom, true, repl, src}
+  { n, r, SEK_NAME_KEY, SEK_VALUE_##t, B(t) | (also), dom, true, repl, src }
 /* a value constant of a domain */
-#define C(n, r, dom, src) {n, r, SEK_NAME_CONSTANT, SEK_VALUE_CONSTANT, 0, dom, false, NULL, src}
+#define C(n, r, dom, src)                                                                          \
+  { n, r, SEK_NAME_CONSTANT, SEK_VALUE_CONSTANT, 0, dom, false, NULL, src }
 #define CD(n, r, dom, repl, src)                                                                   \
-  {n, r, SEK_NAME_CONSTANT, SEK_VALUE_CONSTANT, 0, dom, true, repl, src}
+  { n, r, SEK_NAME_CONSTANT, SEK_VALUE_CONSTANT, 0, dom, true, repl, src }
 
 #define S6A "[SEC:Const] §6a"
 #define S6B "[SEC:Const] §6b"
@@ -178,8 +179,7 @@ static const sek_attrs_name names[] = {
     K("kSecPublicKeyAttrs", "public", DICT, 0, NULL, S6C),
     K("kSecKeyKeyExchangeParameterRequestedSize", "requestedSize", NUMBER, 0, NULL,
       "[SEC:Adaptors] §6c"),
-    K("kSecKeyKeyExchangeParameterSharedInfo", "sharedInfo", DATA, 0, NULL,
-      "[SEC:Adaptors] §6c"),
+    K("kSecKeyKeyExchangeParameterSharedInfo", "sharedInfo", DATA, 0, NULL, "[SEC:Adaptors] §6c"),
 };
 
 size_t sek_attrs_name_count(void) { return sizeof names / sizeof names[0]; }
@@ -199,8 +199,8 @@ const sek_attrs_name *attrs_name_lookup_n(const char *s, size_t len, sek_name_ro
   if (len == 0)
     return NULL;
   for (size_t i = 0; i < sek_attrs_name_count(); i++)
-    if (names[i].role == role && names[i].name[0] == s[0] &&
-        strncmp(names[i].name, s, len) == 0 && names[i].name[len] == '\0')
+    if (names[i].role == role && names[i].name[0] == s[0] && strncmp(names[i].name, s, len) == 0 &&
+        names[i].name[len] == '\0')
       return &names[i];
   for (size_t i = 0; i < sek_attrs_name_count(); i++)
     if (names[i].role == role && names[i].raw[0] == s[0] && strncmp(names[i].raw, s, len) == 0 &&

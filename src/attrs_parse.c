@@ -28,9 +28,9 @@
 
 #include "attrs_internal.h"
 
-#define MAX_EXPR_DEPTH 64   /* casts, @( ), String( ), NSNumber( ) nested in one value */
-#define MAX_BINDINGS 64     /* let/var names remembered */
-#define VALUE_BUDGET 65536  /* values created, copies of bound values included */
+#define MAX_EXPR_DEPTH 64  /* casts, @( ), String( ), NSNumber( ) nested in one value */
+#define MAX_BINDINGS 64    /* let/var names remembered */
+#define VALUE_BUDGET 65536 /* values created, copies of bound values included */
 
 /* ---- lexer ---- */
 
@@ -313,8 +313,8 @@ static size_t utf8_put(char *out, uint32_t cp) {
 static int decode_string(parser *ps, const token *t, char **out, size_t *out_len) {
   size_t inner = t->len - 2;
   if (inner > SEK_ATTRS_MAX_VALUE_LEN * 4 + 64)
-    return fail(ps, SEK_ATTRS_ERR_TOO_LONG, t->line, t->col,
-                "string longer than %d bytes", SEK_ATTRS_MAX_VALUE_LEN);
+    return fail(ps, SEK_ATTRS_ERR_TOO_LONG, t->line, t->col, "string longer than %d bytes",
+                SEK_ATTRS_MAX_VALUE_LEN);
   char *buf = malloc(inner + 1);
   if (buf == NULL)
     return fail(ps, SEK_ERR_NOMEM, t->line, t->col, "out of memory");
@@ -397,9 +397,10 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
     }
     default:
       free(buf);
-      return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
-                  "invalid escape \\%c: expected one of \\n \\t \\r \\0 \\\\ \\\" \\' \\u{…} \\x.. \\(…)",
-                  isprint((unsigned char)e) ? e : '?');
+      return fail(
+          ps, SEK_ATTRS_ERR_PARSE, t->line, col,
+          "invalid escape \\%c: expected one of \\n \\t \\r \\0 \\\\ \\\" \\' \\u{…} \\x.. \\(…)",
+          isprint((unsigned char)e) ? e : '?');
     }
   }
   if (n > SEK_ATTRS_MAX_VALUE_LEN) {
@@ -464,8 +465,8 @@ static int decode_number(parser *ps, const token *t, bool neg, sek_value *v) {
   for (size_t i = 0; i < n; i++) {
     int dv = hexval(buf[i]);
     if (dv < 0 || dv >= base)
-      return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
-                  "invalid digit '%c' in number '%.*s'", buf[i], (int)t->len, t->s);
+      return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col, "invalid digit '%c' in number '%.*s'",
+                  buf[i], (int)t->len, t->s);
     if (mag > (UINT64_MAX - (uint64_t)dv) / (uint64_t)base)
       return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
                   "integer '%.*s' out of range: expected a 64-bit value", (int)t->len, t->s);
@@ -473,8 +474,7 @@ static int decode_number(parser *ps, const token *t, bool neg, sek_value *v) {
   }
   if ((!neg && mag > (uint64_t)INT64_MAX) || (neg && mag > (uint64_t)INT64_MAX + 1))
     return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
-                "integer '%.*s' out of range: expected a 64-bit signed value", (int)t->len,
-                t->s);
+                "integer '%.*s' out of range: expected a 64-bit signed value", (int)t->len, t->s);
   v->kind = SEK_VALUE_NUMBER;
   v->num = neg ? (int64_t)(0 - mag) : (int64_t)mag;
   return SEK_OK;
@@ -577,11 +577,50 @@ static int parse_objc_dict(parser *ps, sek_attrs **out);
 
 /* Names that are no variable: literals, constructors the parser knows, keywords. */
 static const char *const reserved[] = {
-    "true", "false", "YES", "NO", "nil", "NULL", "Nil", "kCFBooleanTrue", "kCFBooleanFalse",
-    "kCFNull", "let", "var", "guard", "if", "else", "return", "as", "Data", "NSData", "NSNumber",
-    "Date", "String", "NSString", "SecAccessControlCreateWithFlags", "SecConstant", "Int",
-    "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64", "CFIndex",
-    "NSInteger", "NSUInteger", "Double", "Float", "CGFloat", "try", "await", "func",
+    "true",
+    "false",
+    "YES",
+    "NO",
+    "nil",
+    "NULL",
+    "Nil",
+    "kCFBooleanTrue",
+    "kCFBooleanFalse",
+    "kCFNull",
+    "let",
+    "var",
+    "guard",
+    "if",
+    "else",
+    "return",
+    "as",
+    "Data",
+    "NSData",
+    "NSNumber",
+    "Date",
+    "String",
+    "NSString",
+    "SecAccessControlCreateWithFlags",
+    "SecConstant",
+    "Int",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "CFIndex",
+    "NSInteger",
+    "NSUInteger",
+    "Double",
+    "Float",
+    "CGFloat",
+    "try",
+    "await",
+    "func",
 };
 
 static bool is_reserved(const char *s, size_t len) {
@@ -689,8 +728,8 @@ static bool at_cast(parser *ps) {
   if (t.kind != T_IDENT)
     return false;
   bool typeish = tok_ident(&t, "id") || tok_ident(&t, "__bridge") || tok_prefix(&t, "__bridge") ||
-                 tok_ident(&t, "const") ||
-                 tok_prefix(&t, "NS") || (tok_prefix(&t, "CF") && !tok_prefix(&t, "kCF")) ||
+                 tok_ident(&t, "const") || tok_prefix(&t, "NS") ||
+                 (tok_prefix(&t, "CF") && !tok_prefix(&t, "kCF")) ||
                  (t.len > 3 && memcmp(t.s + t.len - 3, "Ref", 3) == 0 && !tok_prefix(&t, "kSec"));
   if (!typeish)
     return false;
@@ -749,8 +788,8 @@ static int parse_byte_array(parser *ps, sek_value *v) {
     sek_value b = {0};
     if (decode_number(ps, &t, false, &b) != SEK_OK || b.is_real || b.num > 255) {
       free(buf);
-      return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
-                  "expected a byte 0x00…0xff, found '%.*s'", (int)t.len, t.s);
+      return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col, "expected a byte 0x00…0xff, found '%.*s'",
+                  (int)t.len, t.s);
     }
     if (n == SEK_ATTRS_MAX_VALUE_LEN) {
       free(buf);
@@ -1057,10 +1096,9 @@ out:
 /* ---- constructors and messages ---- */
 
 static bool numeric_type(const token *t) {
-  static const char *const names[] = {"Int",  "Int8",  "Int16",   "Int32",      "Int64",
-                                      "UInt", "UInt8", "UInt16",  "UInt32",     "UInt64",
-                                      "CFIndex", "NSInteger", "NSUInteger", "Double", "Float",
-                                      "CGFloat"};
+  static const char *const names[] = {
+      "Int",    "Int8",   "Int16",   "Int32",     "Int64",      "UInt",   "UInt8", "UInt16",
+      "UInt32", "UInt64", "CFIndex", "NSInteger", "NSUInteger", "Double", "Float", "CGFloat"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (tok_ident(t, names[i]))
       return true;
@@ -1173,8 +1211,7 @@ static int parse_message(parser *ps, sek_value *v) {
       return expected(ps, "dataUsingEncoding: (the only message understood on a string)");
     }
     next(ps);
-    if (expect_punct(ps, ':', "':' after dataUsingEncoding") != SEK_OK ||
-        ps->tok.kind != T_IDENT) {
+    if (expect_punct(ps, ':', "':' after dataUsingEncoding") != SEK_OK || ps->tok.kind != T_IDENT) {
       attrs_value_clear(&recv);
       return ps->status != SEK_OK ? ps->status : expected(ps, "an encoding");
     }
@@ -1209,8 +1246,8 @@ static bool at_dict_start(parser *ps) {
   token a = peek(ps, 1);
   if (tok_punct(&a, ':'))
     return true;
-  if (a.kind == T_IDENT && (tok_prefix(&a, "kSec") ||
-                            attrs_name_lookup_n(a.s, a.len, SEK_NAME_KEY) != NULL)) {
+  if (a.kind == T_IDENT &&
+      (tok_prefix(&a, "kSec") || attrs_name_lookup_n(a.s, a.len, SEK_NAME_KEY) != NULL)) {
     token b = peek(ps, 2);
     return tok_punct(&b, ':') || tok_ident(&b, "as");
   }
@@ -1235,8 +1272,7 @@ static int parse_ident_value(parser *ps, const token *t, sek_value *v) {
     v->num = tok_ident(t, "true") || tok_ident(t, "YES") || tok_ident(t, "kCFBooleanTrue");
     return SEK_OK;
   }
-  if (tok_ident(t, "nil") || tok_ident(t, "NULL") || tok_ident(t, "Nil") ||
-      tok_ident(t, "kCFNull"))
+  if (tok_ident(t, "nil") || tok_ident(t, "NULL") || tok_ident(t, "Nil") || tok_ident(t, "kCFNull"))
     return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
                 "expected a value: %.*s cannot be stored in a dictionary (the app would crash "
                 "or drop the entry)",
@@ -1336,8 +1372,7 @@ static int parse_ident_value(parser *ps, const token *t, sek_value *v) {
     return make_constant(ps, v, t);
   /* a variable: bound earlier, or kept as an unresolved reference (an identifier path) */
   binding *b = t->len <= SEK_ATTRS_MAX_VALUE_LEN ? find_binding(ps, t->s, t->len) : NULL;
-  if (b != NULL &&
-      (!at_punct(ps, '.') || peek_ident(ps, 1, "data") || peek_ident(ps, 1, "utf8"))) {
+  if (b != NULL && (!at_punct(ps, '.') || peek_ident(ps, 1, "data") || peek_ident(ps, 1, "utf8"))) {
     if (b->is_flags)
       return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
                   "%.*s holds access-control flags: expected a value", (int)t->len, t->s);
@@ -1362,8 +1397,8 @@ static int parse_ident_value(parser *ps, const token *t, sek_value *v) {
     if (skip_group(ps) != SEK_OK)
       return ps->status;
   if (!attrs_reference_text_ok(start, len))
-    return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col,
-                "expected a value, found '%.*s'", (int)(len > 40 ? 40 : len), start);
+    return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col, "expected a value, found '%.*s'",
+                (int)(len > 40 ? 40 : len), start);
   return make_bytes(ps, v, SEK_VALUE_REFERENCE, start, len, t);
 }
 
@@ -1378,7 +1413,8 @@ static int parse_postfix(parser *ps, sek_value *v) {
       next(ps);
     } else if (at_punct(ps, '.') && !ps->tok.nl_before && peek(ps, 1).kind == T_IDENT) {
       token m = peek(ps, 1);
-      if (tok_ident(&m, "data") && (v->kind == SEK_VALUE_STRING || v->kind == SEK_VALUE_REFERENCE)) {
+      if (tok_ident(&m, "data") &&
+          (v->kind == SEK_VALUE_STRING || v->kind == SEK_VALUE_REFERENCE)) {
         next(ps);
         next(ps);
         if (!at_punct(ps, '('))
@@ -1741,8 +1777,8 @@ static int skip_statement(parser *ps) {
 static int skip_binding_type(parser *ps) {
   int depth = 0;
   while (ps->status == SEK_OK && ps->tok.kind != T_EOF) {
-    if (depth == 0 && (at_punct(ps, '=') || at_punct(ps, ';') || at_punct(ps, '{') ||
-                       at_punct(ps, '}')))
+    if (depth == 0 &&
+        (at_punct(ps, '=') || at_punct(ps, ';') || at_punct(ps, '{') || at_punct(ps, '}')))
       break;
     if (depth == 0 && ps->tok.nl_before)
       break;
@@ -1769,8 +1805,9 @@ static bool strict_value_start(parser *ps) {
     return false;
   if (is_constant_name(t->s, t->len) && !tok_prefix(t, "kSecAccessControl"))
     return true;
-  static const char *const starts[] = {"true", "false", "YES", "NO", "SecAccessControlCreateWithFlags",
-                                       "Data", "NSData", "NSNumber", "Date", "String"};
+  static const char *const starts[] = {
+      "true", "false",  "YES",      "NO",   "SecAccessControlCreateWithFlags",
+      "Data", "NSData", "NSNumber", "Date", "String"};
   for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
     if (tok_ident(t, starts[i]))
       return true;

@@ -137,8 +137,10 @@ static void put_constant(sbuf *b, const sek_value *v) {
 }
 
 static void put_protection(sbuf *b, const sek_value *v) {
-  sek_value c = {.kind = SEK_VALUE_CONSTANT, .bytes = v->protection,
-                 .len = strlen(v->protection), .known = v->known};
+  sek_value c = {.kind = SEK_VALUE_CONSTANT,
+                 .bytes = v->protection,
+                 .len = strlen(v->protection),
+                 .known = v->known};
   if (v->prot_kind == SEK_VALUE_CONSTANT)
     put_constant(b, &c);
   else if (v->prot_kind == SEK_VALUE_REFERENCE)
@@ -149,10 +151,15 @@ static void put_protection(sbuf *b, const sek_value *v) {
 
 /* Known bits in the table's order, deprecated spellings kept, then raw bits, then names. */
 static void put_flags(sbuf *b, const sek_value *v) {
-  static const uint32_t order[] = {
-      SEK_AC_USER_PRESENCE, SEK_AC_BIOMETRY_ANY, SEK_AC_BIOMETRY_CURRENT_SET,
-      SEK_AC_DEVICE_PASSCODE, SEK_AC_COMPANION, SEK_AC_OR, SEK_AC_AND,
-      SEK_AC_PRIVATE_KEY_USAGE, SEK_AC_APPLICATION_PASSWORD};
+  static const uint32_t order[] = {SEK_AC_USER_PRESENCE,
+                                   SEK_AC_BIOMETRY_ANY,
+                                   SEK_AC_BIOMETRY_CURRENT_SET,
+                                   SEK_AC_DEVICE_PASSCODE,
+                                   SEK_AC_COMPANION,
+                                   SEK_AC_OR,
+                                   SEK_AC_AND,
+                                   SEK_AC_PRIVATE_KEY_USAGE,
+                                   SEK_AC_APPLICATION_PASSWORD};
   bool first = true;
   put(b, "[");
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {

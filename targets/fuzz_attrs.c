@@ -207,8 +207,8 @@ static char *pick_constant(sek_fi *fi) {
   return sek_fi_cstr(fi, 24);
 }
 
-static const char *const protections[] = {"ak",  "ck",   "dk", "aku",  "cku", "dku",
-                                          "akpu", "f", "kSecAttrAccessibleWhenUnlocked", "xx"};
+static const char *const protections[] = {
+    "ak", "ck", "dk", "aku", "cku", "dku", "akpu", "f", "kSecAttrAccessibleWhenUnlocked", "xx"};
 
 /* §5a, stated again independently of src/access_control.c */
 static bool ac_valid(const char *p, uint32_t f) {

@@ -55,7 +55,8 @@ static void builder_sets_and_gets_each_kind(void **state) {
   assert_int_equal(sek_attrs_set_date(a, "cdat", -12.25), SEK_OK);
   assert_int_equal(sek_attrs_set_constant(a, "kSecAttrKeyType", "kSecAttrKeyTypeEC"), SEK_OK);
   assert_int_equal(sek_attrs_set_constant(a, "kSecAttrTokenID", "kSecAttrTokenIDBogus"), SEK_OK);
-  assert_int_equal(sek_attrs_set_access_control(a, "accc", "kSecAttrAccessibleWhenUnlockedThisDeviceOnly",
+  assert_int_equal(sek_attrs_set_access_control(a, "accc",
+                                                "kSecAttrAccessibleWhenUnlockedThisDeviceOnly",
                                                 SEK_AC_PRIVATE_KEY_USAGE | SEK_AC_BIOMETRY_ANY),
                    SEK_OK);
   assert_int_equal(sek_attrs_set_reference(a, "u_AuthCtx", "self.context", 12), SEK_OK);
@@ -718,22 +719,23 @@ static void parses_access_control_bindings(void **state) {
 
 static void parses_bindings_and_picks_the_last_dictionary(void **state) {
   (void)state;
-  sek_attrs *a = parse_ok("import Security\n"
-                          "func makeKey() throws -> SecKey {\n"
-                          "  let tag = \"com.example.key\".data(using: .utf8)!\n"
-                          "  let privateAttrs: [String: Any] = [kSecAttrIsPermanent as String: true,\n"
-                          "                                     kSecAttrApplicationTag as String: tag]\n"
-                          "  let params: [String: Any] = [\n"
-                          "    kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,\n"
-                          "    kSecPrivateKeyAttrs as String: privateAttrs,\n"
-                          "    kSecAttrLabel as String: label,\n"
-                          "  ]\n"
-                          "  var error: Unmanaged<CFError>?\n"
-                          "  guard let key = SecKeyCreateRandomKey(params as CFDictionary, &error) else {\n"
-                          "    throw error!.takeRetainedValue() as Error\n"
-                          "  }\n"
-                          "  return key\n"
-                          "}\n");
+  sek_attrs *a =
+      parse_ok("import Security\n"
+               "func makeKey() throws -> SecKey {\n"
+               "  let tag = \"com.example.key\".data(using: .utf8)!\n"
+               "  let privateAttrs: [String: Any] = [kSecAttrIsPermanent as String: true,\n"
+               "                                     kSecAttrApplicationTag as String: tag]\n"
+               "  let params: [String: Any] = [\n"
+               "    kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,\n"
+               "    kSecPrivateKeyAttrs as String: privateAttrs,\n"
+               "    kSecAttrLabel as String: label,\n"
+               "  ]\n"
+               "  var error: Unmanaged<CFError>?\n"
+               "  guard let key = SecKeyCreateRandomKey(params as CFDictionary, &error) else {\n"
+               "    throw error!.takeRetainedValue() as Error\n"
+               "  }\n"
+               "  return key\n"
+               "}\n");
   assert_int_equal(sek_attrs_count(a), 3);
   const sek_attrs *p = sek_value_dict(sek_attrs_get(a, "private"));
   size_t len;
@@ -771,7 +773,8 @@ typedef struct {
 static const error_row error_rows[] = {
     {"", SEK_ATTRS_ERR_PARSE, 1, 1, "expected a dictionary literal"},
     {"let x = 5\n", SEK_ATTRS_ERR_PARSE, 2, 1, "expected a dictionary literal"},
-    {"[kSecClass kSecClassKey]", SEK_ATTRS_ERR_PARSE, 1, 12, "expected ':' after the key 'kSecClass'"},
+    {"[kSecClass kSecClassKey]", SEK_ATTRS_ERR_PARSE, 1, 12,
+     "expected ':' after the key 'kSecClass'"},
     {"[\n  kSecClass: kSecClassKey\n  kSecReturnRef: true\n]", SEK_ATTRS_ERR_PARSE, 3, 3,
      "expected ',' or ']' after the value of 'kSecClass'"},
     {"[kSecAttrLabel: \"abc]", SEK_ATTRS_ERR_PARSE, 1, 17, "unterminated string"},
@@ -798,9 +801,11 @@ static const error_row error_rows[] = {
      SEK_ATTRS_ERR_PARSE, 1, 76, "expected ',' after the protection class"},
     {"[accc: SecAccessControlCreateWithFlags(nil, true, [.or], nil)]", SEK_ATTRS_ERR_PARSE, 1, 45,
      "expected a protection class"},
-    {"[accc: SecAccessControlCreateWithFlags(nil, kSecAttrAccessibleWhenUnlocked, [.or, 7.5], nil)]",
+    {"[accc: SecAccessControlCreateWithFlags(nil, kSecAttrAccessibleWhenUnlocked, [.or, 7.5], "
+     "nil)]",
      SEK_ATTRS_ERR_PARSE, 1, 83, "32-bit flags"},
-    {"[klbl: Data(base64Encoded: \"AA==\")!]", SEK_ATTRS_ERR_PARSE, 1, 13, "unsupported Data initializer"},
+    {"[klbl: Data(base64Encoded: \"AA==\")!]", SEK_ATTRS_ERR_PARSE, 1, 13,
+     "unsupported Data initializer"},
     {"[klbl: Data([256])]", SEK_ATTRS_ERR_PARSE, 1, 14, "expected a byte"},
     {"[labl: \"x\".count]", SEK_ATTRS_ERR_PARSE, 1, 12, "unsupported member '.count'"},
     {"[labl: [NSDate date]]", SEK_ATTRS_ERR_PARSE, 1, 16, "expected dataUsingEncoding"},
@@ -946,8 +951,9 @@ static void corpus_round_trips(void **state) {
 
 static void prints_json(void **state) {
   (void)state;
-  sek_attrs *a = parse_ok("[klbl: \"\\xff\", bsiz: 256, accc: SecAccessControlCreateWithFlags(nil, "
-                          "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage], nil)]");
+  sek_attrs *a =
+      parse_ok("[klbl: \"\\xff\", bsiz: 256, accc: SecAccessControlCreateWithFlags(nil, "
+               "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage], nil)]");
   char *j = sek_attrs_print_json(a);
   cJSON *root = cJSON_Parse(j);
   assert_non_null(root);
@@ -1022,7 +1028,8 @@ static void access_control_describes_like_apple(void **state) {
       {"ak", SEK_AC_USER_PRESENCE,
        "<SecAccessControlRef: ak;od(cpo(DeviceOwnerAuthentication));odel(true);oe(true)>"},
       {"kSecAttrAccessibleAfterFirstUnlock", 0, "<SecAccessControlRef: ck;dacl(true)>"},
-      {"aku", SEK_AC_PRIVATE_KEY_USAGE | SEK_AC_BIOMETRY_CURRENT_SET | SEK_AC_DEVICE_PASSCODE | SEK_AC_OR,
+      {"aku",
+       SEK_AC_PRIVATE_KEY_USAGE | SEK_AC_BIOMETRY_CURRENT_SET | SEK_AC_DEVICE_PASSCODE | SEK_AC_OR,
        "<SecAccessControlRef: aku;ock(kofn(pkofn(1)cbio(pbioc()pbioh())cup(true)));odel(true);"
        "osgn(kofn(pkofn(1)cbio(pbioc()pbioh())cup(true)))>"},
       {"aku", SEK_AC_BIOMETRY_ANY | SEK_AC_DEVICE_PASSCODE,

@@ -30,7 +30,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 2048,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -40,7 +42,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -51,7 +55,9 @@ static const rule_row rows[] = {
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -61,7 +67,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -72,7 +80,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 384,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -82,7 +92,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: \"256\",\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -93,7 +105,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.biometryAny, .or, .devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -103,7 +116,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -114,7 +129,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlocked, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlocked, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], "
+     "nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -124,7 +141,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenPasscodeSetThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenPasscodeSetThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -136,7 +155,9 @@ static const rule_row rows[] = {
      "  kSecAttrSynchronizable: true,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -147,7 +168,9 @@ static const rule_row rows[] = {
      "  kSecAttrSynchronizable: false,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -170,7 +193,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, \"sometimes\" as CFString, [.privateKeyUsage], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "\"sometimes\" as CFString, [.privateKeyUsage], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -180,7 +204,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly, [.privateKeyUsage], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly, [.privateKeyUsage], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -191,7 +216,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .devicePasscode, .or, .and], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, "
+     ".devicePasscode, .or, .and], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -201,7 +228,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .devicePasscode, .and], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, "
+     ".devicePasscode, .and], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -212,7 +241,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .biometryCurrentSet], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, "
+     ".biometryCurrentSet], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -222,7 +253,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryCurrentSet, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryCurrentSet, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -233,7 +266,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence, .biometryAny], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence, "
+     ".biometryAny], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -243,7 +278,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -254,7 +290,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .faceID], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .faceID], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -264,7 +301,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -275,7 +313,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .or, .devicePasscode], "
+     "nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -285,7 +325,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -296,7 +337,8 @@ static const rule_row rows[] = {
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
      "    kSecAttrApplicationTag: \"com.example.soft\".data(using: .utf8)!,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "  ],\n"
      "]\n",
      "[\n"
@@ -305,7 +347,8 @@ static const rule_row rows[] = {
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
      "    kSecAttrApplicationTag: \"com.example.soft\".data(using: .utf8)!,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, .userPresence, nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, .userPresence, nil)!,\n"
      "  ],\n"
      "]\n"},
     {"AC008", SEK_LINT_KEYGEN,
@@ -315,7 +358,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryCurrentSet, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryCurrentSet, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -325,7 +370,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -336,7 +383,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -346,7 +394,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -357,7 +407,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrAccessible: kSecAttrAccessibleAfterFirstUnlock,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
@@ -368,7 +419,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -379,7 +431,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrAccessible: kSecAttrAccessibleWhenUnlockedThisDeviceOnly,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
@@ -390,7 +443,8 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .userPresence], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -463,7 +517,9 @@ static const rule_row rows[] = {
      "  kSecReturnRef: true,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -473,7 +529,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -657,7 +715,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .touchIDAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .touchIDAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n",
@@ -667,7 +727,9 @@ static const rule_row rows[] = {
      "  kSecAttrKeySizeInBits: 256,\n"
      "  kSecPrivateKeyAttrs: [\n"
      "    kSecAttrIsPermanent: true,\n"
-     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, .devicePasscode], nil)!,\n"
+     "    kSecAttrAccessControl: SecAccessControlCreateWithFlags(kCFAllocatorDefault, "
+     "kSecAttrAccessibleWhenUnlockedThisDeviceOnly, [.privateKeyUsage, .biometryAny, .or, "
+     ".devicePasscode], nil)!,\n"
      "    kSecAttrApplicationTag: \"com.example.key\".data(using: .utf8)!,\n"
      "  ],\n"
      "]\n"},
@@ -839,8 +901,8 @@ static void each_rule_triggers_and_clears(void **state) {
     assert_int_equal(ft->severity, rule->severity);
     assert_ptr_equal(ft->evidence, rule->evidence);
     assert_true(ft->line >= 1 && ft->col >= 1 && ft->message[0] != '\0');
-    assert_int_equal(sek_lint_has_errors(t), find(t, rows[i].rule)->severity == SEK_LINT_ERROR ||
-                                                 sek_lint_has_errors(t));
+    assert_int_equal(sek_lint_has_errors(t),
+                     find(t, rows[i].rule)->severity == SEK_LINT_ERROR || sek_lint_has_errors(t));
     sek_lint_report_free(t);
     sek_lint_report_free(c);
   }
@@ -928,13 +990,14 @@ static void seed_with_current_set_warns_of_permanent_loss(void **state) {
 
 static void findings_are_sorted_and_deterministic(void **state) {
   (void)state;
-  const char *text = "[\n"
-                     "  kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
-                     "  kSecAttrKeyType: kSecAttrKeyTypeRSA,\n"
-                     "  kSecAttrSynchronizable: true,\n"
-                     "  kSecAttrAccessControl: SecAccessControlCreateWithFlags(nil, "
-                     "kSecAttrAccessibleAlways, [.touchIDAny, .touchIDCurrentSet, .or, .and], nil)!,\n"
-                     "]\n";
+  const char *text =
+      "[\n"
+      "  kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
+      "  kSecAttrKeyType: kSecAttrKeyTypeRSA,\n"
+      "  kSecAttrSynchronizable: true,\n"
+      "  kSecAttrAccessControl: SecAccessControlCreateWithFlags(nil, "
+      "kSecAttrAccessibleAlways, [.touchIDAny, .touchIDCurrentSet, .or, .and], nil)!,\n"
+      "]\n";
   sek_lint_report *a = lint_text(text, SEK_LINT_AUTO), *b = lint_text(text, SEK_LINT_AUTO);
   assert_true(sek_lint_count(a) >= 8);
   assert_int_equal(sek_lint_count(a), sek_lint_count(b));

@@ -89,8 +89,7 @@ int cmd_lint(int argc, char **argv) {
     }
   }
   if (rules)
-    return path == NULL ? list_rules(json)
-                        : cli_usage_error("lint", "--rules takes no FILE");
+    return path == NULL ? list_rules(json) : cli_usage_error("lint", "--rules takes no FILE");
   if (path == NULL)
     return cli_usage_error("lint", "expected a FILE (or - for standard input)");
   const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;

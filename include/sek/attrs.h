@@ -39,11 +39,11 @@ extern "C" {
 #endif
 
 /* Limits.  Real dictionaries have < 30 keys and 2 levels; these leave room and bound work. */
-#define SEK_ATTRS_MAX_DEPTH 16        /* nesting levels of dictionaries, the top one is 1 */
-#define SEK_ATTRS_MAX_ENTRIES 256     /* entries in one dictionary */
-#define SEK_ATTRS_MAX_VALUE_LEN 65536 /* bytes of one string, data, constant or key */
+#define SEK_ATTRS_MAX_DEPTH 16             /* nesting levels of dictionaries, the top one is 1 */
+#define SEK_ATTRS_MAX_ENTRIES 256          /* entries in one dictionary */
+#define SEK_ATTRS_MAX_VALUE_LEN 65536      /* bytes of one string, data, constant or key */
 #define SEK_ATTRS_MAX_INPUT_LEN (1u << 20) /* bytes of literal text sek_attrs_parse accepts */
-#define SEK_ATTRS_MAX_UNKNOWN_FLAGS 8 /* unknown `.flag` names kept in one access control */
+#define SEK_ATTRS_MAX_UNKNOWN_FLAGS 8      /* unknown `.flag` names kept in one access control */
 
 enum sek_attrs_status {
   SEK_ATTRS_ERR_PARSE = -300,     /* the literal is not valid; see the parse error's position */
@@ -215,13 +215,13 @@ typedef enum {
 } sek_name_role;
 
 typedef struct {
-  const char *name;     /* "kSecAttrApplicationLabel" */
-  const char *raw;      /* "klbl" */
+  const char *name; /* "kSecAttrApplicationLabel" */
+  const char *raw;  /* "klbl" */
   sek_name_role role;
-  sek_value_kind type;  /* keys: the value kind Apple expects; constants: SEK_VALUE_CONSTANT */
-  uint32_t accepts;     /* keys: bits (1u << kind) of every kind Apple takes without complaint */
-  const char *domain;   /* keys with constant values and constants: the set ("keytype"),
-                           else NULL; a key takes constants of its own domain */
+  sek_value_kind type; /* keys: the value kind Apple expects; constants: SEK_VALUE_CONSTANT */
+  uint32_t accepts;    /* keys: bits (1u << kind) of every kind Apple takes without complaint */
+  const char *domain;  /* keys with constant values and constants: the set ("keytype"),
+                          else NULL; a key takes constants of its own domain */
   bool deprecated;
   const char *replacement; /* for deprecated names: what to use instead, else NULL */
   const char *source;      /* apple-facts tag, e.g. "[SEC:Const] §6b" */
@@ -301,7 +301,7 @@ typedef struct {
 } sek_lint_finding;
 
 typedef struct {
-  const char *id;           /* "SE001" */
+  const char *id; /* "SE001" */
   sek_lint_severity severity;
   sek_lint_kind applies_to; /* SEK_LINT_AUTO = both kinds */
   const char *summary;      /* one line */
@@ -321,13 +321,13 @@ typedef struct sek_lint_report sek_lint_report;
  * kSecPrivateKeyAttrs / kSecPublicKeyAttrs make key generation; else kSecClass makes a query;
  * else key generation.  Total and deterministic: same tree, same findings, sorted by position,
  * then rule id, then message; findings do not depend on positions except for their line:col.
- * Each finding's rule is a row of the rule table (sek_lint_rule_at) with its severity.  *out: a new report (free with sek_lint_report_free), set on success.
- * Returns 0, SEK_ERR_ARG or SEK_ERR_NOMEM.
+ * Each finding's rule is a row of the rule table (sek_lint_rule_at) with its severity.  *out: a new
+ * report (free with sek_lint_report_free), set on success. Returns 0, SEK_ERR_ARG or SEK_ERR_NOMEM.
  */
 int sek_attrs_lint(const sek_attrs *a, sek_lint_kind kind, sek_lint_report **out);
 size_t sek_lint_count(const sek_lint_report *r);
 const sek_lint_finding *sek_lint_get(const sek_lint_report *r, size_t i); /* NULL past the end */
-bool sek_lint_has_errors(const sek_lint_report *r); /* any finding of severity ERROR */
+bool sek_lint_has_errors(const sek_lint_report *r);           /* any finding of severity ERROR */
 sek_lint_kind sek_lint_report_kind(const sek_lint_report *r); /* the kind used (never AUTO) */
 void sek_lint_report_free(sek_lint_report *r);
 
