@@ -82,6 +82,10 @@ def build_parser():
     pr.add_argument("paths", metavar="PATH", nargs="+", help="crash files or folders")
     _common(pr, 3)
     pr.add_argument("--out", metavar="DIR", help="report folder (default out/triage/TARGET)")
+    pr.add_argument("--repeat-limit", type=int, default=8, metavar="K",
+                    help="repeat runs only for the first K inputs of each signature (and for "
+                         "every input whose first run did not crash); 0: every input "
+                         "(default %(default)s)")
     pr.add_argument("--minimizer", choices=["auto", "libfuzzer", "afl-tmin", "ddmin", "none"],
                     default="auto", help="how to minimize (default auto; see below)")
     pr.add_argument("--minimize-seconds", type=int, default=60, metavar="S",
@@ -148,7 +152,8 @@ def cmd_run(args):
     paths = core.collect_inputs(args.paths)
     out_dir = os.path.abspath(args.out or os.path.join(tools.ROOT, "out", "triage", args.target))
     rep = _reproducer(args)
-    inputs = core.reproduce_all(rep, paths, runs=args.runs, jobs=args.jobs) if paths else []
+    inputs = core.reproduce_all(rep, paths, runs=args.runs, jobs=args.jobs,
+                                repeat_limit=args.repeat_limit) if paths else []
     buckets = core.make_buckets(rep, inputs)
     known = core.load_known(args.target, args.regressions_dir, args.known)
     core.mark_known(buckets, known)
@@ -245,7 +250,7 @@ def cmd_reproduce(args):
         return EXIT_OK
     crash, _s, run = results[rep_index]
     known = core.load_known(args.target, args.regressions_dir, args.known)
-    bucket = {"id": sig.id, "_sig": sig, "new": True, "known_as": None}
+    bucket = {"id": sig.id, "_sig": sig, "_members": [sig], "new": True, "known_as": None}
     core.mark_known([bucket], known)
     from . import severity as sev
     level, security, _src = sev.rate(sig.kind, sig.access)
@@ -265,8 +270,10 @@ def cmd_reproduce(args):
         if crash.detail and crash.sanitizer in ("UndefinedBehaviorSanitizer", "assert"):
             print("detail:      %s" % crash.detail)
         print("signature:   %s" % sig.text)
-        print("bucket:      %s  (%s)" % (sig.id, "known: " + bucket["known_as"]
-                                          if bucket["known_as"] else "new"))
+        if bucket["known_as"]:
+            print("bucket:      %s" % bucket["known_as"])
+        else:
+            print("bucket:      %s  (new: no known bucket matches)" % sig.id)
         print("severity:    %s (%s)" % (level, "security" if security else "not security"))
         print("reproduced:  %d/%d runs%s" % (same, args.runs,
                                               "  FLAKY" if status == "flaky" else ""))

@@ -98,8 +98,8 @@ class Reproducer:
             return None, None, r
         return crash, signature.compute(crash, self.ctx), r
 
-    def matches(self, data, sig, tries=1, work_dir=None):
-        """True when the bytes reproduce a crash that is the same bug as sig."""
+    def matches(self, data, sigs, tries=1, work_dir=None):
+        """True when the bytes reproduce a crash that is the same bug as one of sigs."""
         path = os.path.join(work_dir or "/tmp", "cand-%s-%d" % (
             hashlib.sha1(data).hexdigest()[:12], threading.get_ident()))
         with open(path, "wb") as f:
@@ -107,7 +107,7 @@ class Reproducer:
         try:
             for _ in range(tries):
                 _crash, s, _r = self.run_once(path)
-                if s is not None and signature.same_bug(sig, s):
+                if s is not None and any(signature.same_bug(m, s) for m in sigs):
                     return True
             return False
         finally:
@@ -139,8 +139,11 @@ def summarize_runs(results):
     return status, canon, rep, same
 
 
-def reproduce_all(rep, paths, runs=3, jobs=2, progress=True):
-    """Runs every input `runs` times; returns a list of input records (dicts + objects)."""
+def reproduce_all(rep, paths, runs=3, jobs=2, progress=True, repeat_limit=8):
+    """Runs every distinct input once, then again (up to `runs` runs in all) when its first
+    run did not crash or when its signature is among the first `repeat_limit` inputs seen
+    with that signature (0: no limit): a campaign's 200 files of one bug need not all run
+    three times to show that the bug reproduces.  Returns the input records."""
     inputs = []
     by_hash = {}
     for p in paths:
@@ -152,43 +155,55 @@ def reproduce_all(rep, paths, runs=3, jobs=2, progress=True):
             by_hash[h] = len(inputs)
         inputs.append(rec)
     unique = [i for i, r in enumerate(inputs) if r["duplicate_of"] is None]
-    results = {i: [None] * runs for i in unique}
-    done = {i: 0 for i in unique}
-    lock = threading.Lock()
-    finished = [0]
     if progress:
-        tools.log("triage: reproducing %d input(s) (%d distinct) x %d run(s) with %s, %d job(s)" % (
-            len(inputs), len(unique), runs, tools.relpath(rep.binary), jobs))
-
-    def task(idx, attempt):
-        return idx, attempt, rep.run_once(inputs[idx]["path"])
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(task, i, a) for a in range(runs) for i in unique]
-        for fut in concurrent.futures.as_completed(futures):
-            idx, attempt, res = fut.result()
-            with lock:
-                results[idx][attempt] = res
-                done[idx] += 1
-                if done[idx] == runs:
-                    finished[0] += 1
-                    rec = inputs[idx]
-                    rec["results"] = results[idx]
-                    _finish(rec)
-                    if progress:
-                        sig = rec["signature"]
-                        tools.log("triage: [%*d/%d] %-40s %s%s" % (
-                            len(str(len(unique))), finished[0], len(unique),
-                            os.path.basename(rec["path"])[:40],
-                            sig.text if sig else "no crash",
-                            "" if rec["status"] in ("reliable", "no-crash") else
-                            "  (flaky: %d/%d runs)" % (rec["reproduced"], runs)))
+        tools.log("triage: reproducing %d input(s) (%d distinct), up to %d run(s) each, with "
+                  "%s, %d job(s)" % (len(inputs), len(unique), runs, tools.relpath(rep.binary),
+                                     jobs))
+    first = _run_many(rep, inputs, [(i, 0) for i in unique], jobs)
+    seen = {}
+    plan = {}
+    for i in unique:
+        _c, sig, _r = first[(i, 0)]
+        key = sig.text if sig else None
+        seen[key] = seen.get(key, 0) + 1
+        repeat = runs - 1 if (sig is None or not repeat_limit or seen[key] <= repeat_limit) else 0
+        plan[i] = repeat
+    more = _run_many(rep, inputs, [(i, a) for i in unique for a in range(1, plan[i] + 1)], jobs)
+    finished = 0
+    for i in unique:
+        rec = inputs[i]
+        rec["results"] = [first[(i, 0)]] + [more[(i, a)] for a in range(1, plan[i] + 1)]
+        _finish(rec)
+        finished += 1
+        if progress:
+            sig = rec["signature"]
+            tools.log("triage: [%*d/%d] %-40s %s%s" % (
+                len(str(len(unique))), finished, len(unique), os.path.basename(rec["path"])[:40],
+                sig.text if sig else "no crash",
+                "" if rec["status"] in ("reliable", "no-crash") else
+                "  (flaky: %d/%d runs)" % (rec["reproduced"], len(rec["results"]))))
     for rec in inputs:
         if rec["duplicate_of"] is not None:
             src = inputs[rec["duplicate_of"]]
             for k in ("results", "status", "signature", "rep_index", "reproduced", "crash", "output"):
                 rec[k] = src[k]
     return inputs
+
+
+def _run_many(rep, inputs, tasks, jobs):
+    """Runs (input index, attempt) tasks in a pool; returns {task: (crash, sig, run)}."""
+    out = {}
+    if not tasks:
+        return out
+    total = len(tasks)
+    step = max(50, total // 10)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(rep.run_once, inputs[i]["path"]): (i, a) for i, a in tasks}
+        for n, fut in enumerate(concurrent.futures.as_completed(futures), 1):
+            out[futures[fut]] = fut.result()
+            if total >= 100 and n % step == 0:
+                tools.log("triage: %d/%d runs" % (n, total))
+    return out
 
 
 def _finish(rec):
@@ -260,9 +275,16 @@ def make_buckets(rep, inputs):
         idx = [crashed[m] for m in members]
         recs = [inputs[i] for i in idx]
         reliable = [r for r in recs if r["status"] == "reliable"]
-        representative = min(reliable or recs, key=lambda r: (r["size"], r["path"]))
+        # The representative has the canonical signature, so its crash type is the bucket's.
+        pool = [r for r in (reliable or recs) if r["signature"].text == canon.text] or \
+            reliable or recs
+        representative = min(pool, key=lambda r: (r["size"], r["path"]))
         crash = representative["crash"]
-        level, security, source = severity.rate(canon.kind, canon.access)
+        # The worst member rates the bucket (a bucket that also WRITEs is a WRITE bucket).
+        member_sigs = [r["signature"] for r in recs]
+        level, security, source = max(
+            (severity.rate(m.kind, m.access) for m in member_sigs),
+            key=lambda x: severity.rank(x[0]))
         file, line = primary_location(rep.ctx, crash)
         stack = crash.frames if crash.kind != "Memory-leak" else \
             (crash.leaks[0][1] if crash.leaks else crash.frames)
@@ -270,7 +292,11 @@ def make_buckets(rep, inputs):
         buckets.append({
             "id": canon.id, "signature": canon.text, "signature_frames": canon.frames,
             "chain": canon.chain, "kind": canon.kind, "access": canon.access,
-            "type": canon.type_key, "crash_type": crash.display_type(),
+            "top_line": canon.top_line, "type": canon.type_key,
+            "types": sorted({m.type_key for m in member_sigs}),
+            "signatures": {t: [m.text for m in member_sigs].count(t)
+                           for t in sorted({m.text for m in member_sigs})},
+            "crash_type": crash.display_type(),
             "detail": crash.detail if crash.sanitizer in DETAIL_SOURCES else "",
             "severity": level, "security": security,
             "severity_source": source, "count": len(recs), "distinct_inputs": len(distinct),
@@ -286,7 +312,8 @@ def make_buckets(rep, inputs):
             "stacks": [{"title": t, "frames": stack_record(rep.ctx, fr, 12)}
                        for t, fr in crash.stacks[1:4]],
             "report": crash.report, "minimized": None, "new": True, "known_as": None,
-            "_sig": canon,
+            "members": [m.to_json() for m in _distinct(member_sigs)],
+            "_sig": canon, "_members": _distinct(member_sigs),
         })
         for r in recs:
             r["bucket"] = canon.id
@@ -296,13 +323,28 @@ def make_buckets(rep, inputs):
 
 # ---- known buckets ---------------------------------------------------------------------------
 
+def _distinct(sigs):
+    out, seen = [], set()
+    for s in sigs:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out
+
+
 def _sig_from_record(rec):
     frames = rec.get("signature_frames") or rec.get("frames") or []
     s = signature.Signature(rec.get("type") or rec.get("type_key") or "", frames,
-                            rec.get("chain") or frames, rec.get("kind"), rec.get("access"))
+                            rec.get("chain") or frames, rec.get("kind"), rec.get("access"),
+                            rec.get("top_line"))
     s.text = rec.get("signature") or rec.get("text") or s.text
     s.id = rec.get("id") or s.id
     return s
+
+
+def _sigs_from_record(rec):
+    """Every signature a stored bucket stands for (its members, else its canonical one)."""
+    return [_sig_from_record(m) for m in rec.get("members") or []] or [_sig_from_record(rec)]
 
 
 def load_known(target, regressions_dir, known_files):
@@ -314,7 +356,7 @@ def load_known(target, regressions_dir, known_files):
         for f in sorted(os.listdir(rdir)):
             m = re.match(r"^crash-([0-9a-f]{16})", f)
             if m:
-                known.append((None, m.group(1), tools.relpath(os.path.join(rdir, f))))
+                known.append(([], m.group(1), tools.relpath(os.path.join(rdir, f))))
     for path in known_files or []:
         try:
             with open(path) as fh:
@@ -326,14 +368,17 @@ def load_known(target, regressions_dir, known_files):
         else:
             recs = data.get("targets", {}).get(target, [])
         for rec in recs:
-            known.append((_sig_from_record(rec), rec.get("id"), tools.relpath(path)))
+            known.append((_sigs_from_record(rec), rec.get("id"), tools.relpath(path)))
     return known
 
 
 def mark_known(buckets, known):
+    """Sets new/known_as of each bucket: known when its id, or any of its member signatures,
+    is the same bug as a known bucket's."""
     for b in buckets:
-        for sig, kid, where in known:
-            if kid == b["id"] or (sig is not None and signature.same_bug(sig, b["_sig"])):
+        members = b.get("_members") or [b["_sig"]]
+        for sigs, kid, where in known:
+            if kid == b["id"] or any(signature.same_bug(k, m) for k in sigs for m in members):
                 b["new"] = False
                 b["known_as"] = "%s (%s)" % (kid, where)
                 break

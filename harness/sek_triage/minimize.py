@@ -102,10 +102,12 @@ def afl_tmin(binary, src, dst, timeout, seconds, hang=False):
 
 def minimize_bucket(bucket, rep, work_dir, engine="auto", libfuzzer_bin=None, afl_bin=None,
                     seconds=60, tries=1):
-    """Minimizes bucket['representative'] keeping bucket['_sig']; writes work_dir/minimized and
+    """Minimizes bucket['representative'] keeping it in the bucket (the same bug as one of its
+    member signatures, bucket['_members']); writes work_dir/minimized and
     returns the 'minimized' record {path, size, original_size, method, verified}."""
     os.makedirs(work_dir, exist_ok=True)
     sig = bucket["_sig"]
+    members = bucket.get("_members") or [sig]
     src = bucket["representative"]
     with open(src, "rb") as f:
         original = f.read()
@@ -114,7 +116,7 @@ def minimize_bucket(bucket, rep, work_dir, engine="auto", libfuzzer_bin=None, af
     scratch = tempfile.mkdtemp(prefix="min-", dir=work_dir)
 
     def keeps(data):
-        return rep.matches(data, sig, tries=tries, work_dir=scratch)
+        return rep.matches(data, members, tries=tries, work_dir=scratch)
 
     try:
         engines = []

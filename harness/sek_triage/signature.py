@@ -23,17 +23,22 @@ Special cases: an Abort keeps the line of its top frame (one target, several ora
 abort() call is a different bug); an assertion keeps its expression; without any frame the
 UBSan location or the target name stands in.
 
-Grouping (group_signatures): equal signatures share a bucket; a Timeout's stack is only a sample
-of where the loop was when the alarm fired, so two timeout stacks of which one is a caller-side
-suffix of the other are the same hang; a wild SEGV or unknown-crash with the same frames and
-access as a buffer overflow is the same out-of-bounds access with a larger offset.
+Grouping (group_signatures, same_bug; ClusterFuzz groups crash states whose first two frames
+agree, crash_comparer SAME_FRAMES_THRESHOLD = 2): signatures of one type whose first two frames
+are equal share a bucket, the third frame only naming the caller through which the buggy
+function was reached; a Timeout's stack is only a sample of where the loop was when the alarm
+fired, so two timeout stacks of which one is a caller-side suffix of the other are the same
+hang; out-of-bounds accesses at the same site and top line are one statement going out of
+bounds on its read or its write side, in one buffer or the other (memcpy(dst, src, n + 1)); a
+wild SEGV or unknown-crash with the same frames and access as a buffer overflow is the same
+access with a larger offset; use-after-free READ and WRITE at one site are one dangling pointer.
 """
 
 import hashlib
 import os
 import re
 
-from . import parse
+from . import parse, severity
 
 MAX_FRAMES = 3
 ENTRY = "LLVMFuzzerTestOneInput"
@@ -206,18 +211,20 @@ class Signature:
     """type_key: crash type (+ access); frames: up to three keys; chain: every collapsed key
     (for the timeout rule); text: 'type | f1 | f2 | f3'; id: 16 hex digits of its sha1."""
 
-    def __init__(self, type_key, frames, chain, kind=None, access=None):
+    def __init__(self, type_key, frames, chain, kind=None, access=None, top_line=None):
         self.type_key = type_key
         self.frames = list(frames)
         self.chain = list(chain)
         self.kind = kind
         self.access = access
+        self.top_line = top_line  # line of the top frame of ours (not part of the text)
         self.text = " | ".join([type_key] + self.frames)
         self.id = hashlib.sha1(self.text.encode()).hexdigest()[:16]
 
     def to_json(self):
         return {"id": self.id, "text": self.text, "type": self.type_key, "frames": self.frames,
-                "chain": self.chain}
+                "chain": self.chain, "kind": self.kind, "access": self.access,
+                "top_line": self.top_line}
 
     def __eq__(self, other):
         return isinstance(other, Signature) and self.text == other.text
@@ -252,6 +259,7 @@ def _leak_frames(crash, ctx):
 
 def compute(crash, ctx):
     """The Signature of a parsed crash."""
+    top_line = None
     if crash.kind == "Memory-leak":
         chain = _leak_frames(crash, ctx)
         keys_raw = chain
@@ -259,6 +267,7 @@ def compute(crash, ctx):
         ours = our_frames(crash.frames, ctx)
         keys_raw = [frame_key(f) for f in ours]
         chain = collapse_recursion(keys_raw)
+        top_line = ours[0].line if ours else None
     frames = chain[:MAX_FRAMES]
     if crash.kind == "Stack-overflow":
         recurring = sorted({k for k in keys_raw if keys_raw.count(k) > 1})
@@ -273,7 +282,7 @@ def compute(crash, ctx):
             frames = ["%s:%s" % (os.path.basename(crash.location[0]), crash.location[1])]
         elif ctx.target:
             frames = ["fuzz_%s" % ctx.target]
-    return Signature(type_key(crash), frames, chain, crash.kind, crash.access)
+    return Signature(type_key(crash), frames, chain, crash.kind, crash.access, top_line)
 
 
 # ---- grouping -----------------------------------------------------------------------------
@@ -306,16 +315,46 @@ def timeout_signature(chains):
     return Signature("Timeout", chain[:MAX_FRAMES], chain, "Timeout")
 
 
+UAF_KINDS = {"Heap-use-after-free"}
+
+
+def _family(sig):
+    if sig.kind in BOUNDS_KINDS or sig.kind in WILD_KINDS:
+        return "out-of-bounds"
+    if sig.kind in UAF_KINDS:
+        return "use-after-free"
+    return sig.type_key
+
+
+def same_site(a, b):
+    """The same crash site: equal top frame and, where both have one, equal second frame."""
+    if not a.frames or not b.frames or a.frames[0] != b.frames[0]:
+        return False
+    if len(a.frames) > 1 and len(b.frames) > 1:
+        return a.frames[1] == b.frames[1]
+    return True
+
+
 def same_bug(a, b):
     """True when signatures a and b name the same bug (equal, or one of the rules above)."""
     if a.text == b.text:
         return True
     if a.kind == "Timeout" and b.kind == "Timeout":
         return _is_suffix(a.chain, b.chain) or _is_suffix(b.chain, a.chain)
-    pair = {a.kind, b.kind}
-    if len(pair & WILD_KINDS) >= 1 and len(pair & BOUNDS_KINDS) >= 1:
-        return a.frames == b.frames and (a.access == b.access or None in (a.access, b.access))
-    return False
+    if not same_site(a, b) or _family(a) != _family(b):
+        return False
+    if _family(a) == "out-of-bounds" and a.type_key != b.type_key:
+        # One statement overflowing: whether the read or the write side, the heap or the stack
+        # buffer goes out of bounds first depends on the input (memcpy(dst, src, n + 1)).
+        if a.top_line is not None and a.top_line == b.top_line:
+            return True
+        # A wild SEGV is the same access with a larger offset.
+        if {a.kind, b.kind} & WILD_KINDS and {a.kind, b.kind} & BOUNDS_KINDS:
+            return a.frames == b.frames and (a.access == b.access or None in (a.access, b.access))
+        return False
+    # Same type (or one dangling pointer read and written) at the same site: the third frame
+    # only says through which caller the buggy function was reached.
+    return True
 
 
 def group_signatures(sigs):
@@ -348,8 +387,11 @@ def group_signatures(sigs):
         if all(m.kind == "Timeout" for m in members) and len({m.text for m in members}) > 1:
             canon = timeout_signature([m.chain for m in members])
         else:
-            # Prefer the precise type (an overflow) over a wild SEGV, then the most common.
+            # Prefer the precise type (an overflow) over a wild SEGV, then the worst, then the
+            # most common member.
             texts = [m.text for m in members]
-            canon = max(members, key=lambda m: (m.kind not in WILD_KINDS, texts.count(m.text)))
+            canon = max(members, key=lambda m: (m.kind not in WILD_KINDS,
+                                                severity.rank(severity.rate(m.kind, m.access)[0]),
+                                                texts.count(m.text), m.text))
         out.append((canon, sorted(idx)))
     return out

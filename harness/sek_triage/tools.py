@@ -149,9 +149,13 @@ def default_build_dir(kind):
 def build_target(kind, build_dir, target, jobs=2, quiet=True):
     """Configures build_dir if needed (preset when it is the preset's folder) and builds
     fuzz_<target> in it.  Returns the binary's path; raises ToolError on failure."""
+    return build_targets(kind, build_dir, [target], jobs, quiet)[0]
+
+
+def build_targets(kind, build_dir, names, jobs=2, quiet=True):
+    """build_target for several targets in one build; returns their binaries in order."""
     preset, cache = BUILDS[kind]
     build_dir = os.path.abspath(build_dir)
-    binary = os.path.join(build_dir, "fuzz", "fuzz_%s" % target)
     out = subprocess.DEVNULL if quiet else None
     if not os.path.isfile(os.path.join(build_dir, "CMakeCache.txt")):
         if os.path.realpath(build_dir) == os.path.realpath(os.path.join(ROOT, "build", preset)):
@@ -163,15 +167,18 @@ def build_target(kind, build_dir, target, jobs=2, quiet=True):
                            universal_newlines=True)
         if r.returncode != 0:
             raise ToolError("configuring %s failed:\n%s" % (build_dir, r.stderr[-3000:]))
-    r = subprocess.run(["cmake", "--build", build_dir, "-j%d" % jobs, "--target",
-                        "fuzz_%s" % target], cwd=ROOT, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, universal_newlines=True)
+    cmd = ["cmake", "--build", build_dir, "-j%d" % jobs, "--target"]
+    cmd += ["fuzz_%s" % t for t in names]
+    r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
     if r.returncode != 0:
-        raise ToolError("building fuzz_%s in %s failed:\n%s" % (target, build_dir,
-                                                                r.stdout[-3000:]))
-    if not os.path.isfile(binary):
-        raise ToolError("the build did not produce %s" % binary)
-    return binary
+        raise ToolError("building %s in %s failed:\n%s" % (
+            " ".join("fuzz_%s" % t for t in names), build_dir, r.stdout[-3000:]))
+    binaries = [os.path.join(build_dir, "fuzz", "fuzz_%s" % t) for t in names]
+    for b in binaries:
+        if not os.path.isfile(b):
+            raise ToolError("the build did not produce %s" % b)
+    return binaries
 
 
 def resolve_binary(kind, target, explicit=None, build_dir=None, build=True, jobs=2):

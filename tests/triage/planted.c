@@ -7,8 +7,11 @@
  * (recursion: the same bug at different depths must land in one bucket), then one selector
  * character, then the bytes the bug reads.  Selectors:
  *
- *   R  heap-buffer-overflow READ     planted_checksum     (library)
- *   W  heap-buffer-overflow WRITE    planted_copy_name    (library; memcpy or a byte loop)
+ *   R  heap-buffer-overflow READ     planted_checksum     (library, via planted_parse_record)
+ *   C  the same bug as R             planted_checksum     (via check_record, a target helper:
+ *                                                           the third frame differs)
+ *   W  heap-buffer-overflow WRITE    planted_copy_name    (library; memcpy or a byte loop; the
+ *                                                           memcpy also READs past its source)
  *   U  heap-use-after-free READ      planted_session      (library)
  *   N  null dereference              planted_lookup_value (library)
  *   S  signed integer overflow       planted_scale        (library; UBSan)
@@ -44,6 +47,11 @@ static int describe(const uint8_t *data, size_t len) {
   return name_at(offset);
 }
 
+static int check_record(const uint8_t *data, size_t len) {
+  /* A target's own helper that reaches the library's bug on another path. */
+  return len > 1 ? (int)planted_parse_record(data, len) : 0;
+}
+
 static int route(const uint8_t *data, size_t len) {
   if (len > 0 && data[0] == '(')
     return route(data + 1, len - 1) + 1;
@@ -53,7 +61,9 @@ static int route(const uint8_t *data, size_t len) {
   size_t rest_len = len - 1;
   switch (data[0]) {
   case 'R':
-    return (int)planted_checksum(rest, rest_len);
+    return (int)planted_parse_record(rest, rest_len);
+  case 'C':
+    return check_record(rest, rest_len);
   case 'W':
     planted_copy_name(rest, rest_len);
     return 0;

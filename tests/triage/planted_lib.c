@@ -37,16 +37,24 @@ unsigned planted_checksum(const uint8_t *data, size_t len) {
   return sum;
 }
 
+unsigned planted_parse_record(const uint8_t *data, size_t len) {
+  /* A record is its checksum; reached from two callers, the bug is below both. */
+  return planted_checksum(data, len) + (unsigned)len;
+}
+
 void planted_copy_name(const uint8_t *data, size_t len) {
-  if (len < 1)
+  if (len < 2)
     return;
   uint8_t *name = malloc(8);
   if (name == NULL)
     return;
-  /* BUG: copies the whole rest of the input into an 8-byte block. */
   if (data[0] == 'm') {
-    memcpy(name, data + 1, len - 1);
+    /* BUG: n is neither checked against the 8-byte block (a WRITE overflow) nor against the
+     * input (a READ overflow): which side fails first depends on the input. */
+    size_t n = (size_t)((data[1] - '0') & 0x7f);
+    memcpy(name, data + 2, n);
   } else {
+    /* BUG: copies the whole rest of the input into the 8-byte block. */
     for (size_t i = 1; i < len; i++)
       name[i - 1] = data[i];
   }

@@ -16,7 +16,10 @@
 
 /* Heap-buffer-overflow READ: trusts a length byte (two reading lines, by a mode byte). */
 unsigned planted_checksum(const uint8_t *data, size_t len);
-/* Heap-buffer-overflow WRITE: copies a name into an 8-byte block (memcpy or byte loop). */
+/* The same heap-buffer-overflow READ, one level down (callers: route and check_record). */
+unsigned planted_parse_record(const uint8_t *data, size_t len);
+/* Heap-buffer-overflow WRITE: copies a name into an 8-byte block (memcpy or byte loop); the
+ * memcpy line also overflows its source (READ) for some inputs: one bug, either side. */
 void planted_copy_name(const uint8_t *data, size_t len);
 /* Heap-use-after-free READ: reads a session field after closing it on the error path. */
 int planted_session(const uint8_t *data, size_t len);

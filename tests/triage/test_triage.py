@@ -33,7 +33,7 @@ from sek_triage import parse, severity, signature  # noqa: E402
 
 # selector -> (signature type, severity, frames that must lead the signature)
 EXPECT = {
-    "R": ("Heap-buffer-overflow READ", "Medium", ["planted_checksum", "route"]),
+    "R": ("Heap-buffer-overflow READ", "Medium", ["planted_checksum", "planted_parse_record"]),
     "W": ("Heap-buffer-overflow WRITE", "High", ["planted_copy_name", "route"]),
     "U": ("Heap-use-after-free READ", "High", ["planted_session", "route"]),
     "N": ("Null-dereference", "Low", ["planted_lookup_value", "route"]),
@@ -48,13 +48,14 @@ EXPECT = {
     "B": ("Abort", "Low", None),
 }
 NO_CRASH = {b"Nalpha", b"T0", b"hello"}
+SAME_BUG = {"C": "R"}  # C reaches R's bug through another caller (a different third frame)
 
 
 def selector(data):
     s = data.lstrip(b"(")
     if data in NO_CRASH or not s:
         return None
-    return chr(s[0])
+    return SAME_BUG.get(chr(s[0]), chr(s[0]))
 
 
 def fail(msg):
@@ -164,6 +165,10 @@ def check_buckets(env):
             fail("oracle abort %s has frames %s" % (bug, frames))
         if b["count"] < 2:
             fail("bucket of bug %s has %d input(s); every bug has several" % (bug, b["count"]))
+        if bug == "W" and set(b["types"]) != {"Heap-buffer-overflow READ", "Heap-buffer-overflow WRITE"}:
+            fail("the W bucket should hold the memcpy's READ and WRITE side: %s" % b["types"])
+        if bug == "R" and len(b["signatures"]) < 2:
+            fail("the R bucket should hold both callers' signatures: %s" % b["signatures"])
     if severity.rank(rep["buckets"][0]["severity"]) < severity.rank(rep["buckets"][-1]["severity"]):
         fail("buckets are not ordered by severity")
     print("ok: %d bugs, %d buckets, none split, none shared" % (len(by_bug), len(rep["buckets"])))
@@ -323,8 +328,11 @@ def check_reproduce(env):
     w = next(b for b in rep["buckets"] if b["type"] == "Heap-buffer-overflow WRITE")
     r = env.triage("reproduce", "planted", w["first_input"], "--known", env.report_path,
                    *env.common(), expect=1)
-    for needle in ("ERROR: AddressSanitizer: heap-buffer-overflow", "signature:   " + w["signature"],
-                   "bucket:      " + w["id"], "planted_lib.c:"):
+    own = next(l for l in r.stdout.splitlines() if l.startswith("signature:   "))
+    if own[len("signature:   "):] not in w["signatures"]:
+        fail("reproduce gives %r, not one of the bucket's %s" % (own, sorted(w["signatures"])))
+    for needle in ("ERROR: AddressSanitizer: heap-buffer-overflow", "bucket:      " + w["id"],
+                   "planted_lib.c:"):
         if needle not in r.stdout:
             fail("reproduce output lacks %r:\n%s" % (needle, r.stdout[-3000:]))
     clean = next(p for p in rep["not_reproduced"])
@@ -594,6 +602,44 @@ class SignatureTests(unittest.TestCase):
         self.assertEqual(sorted(len(g[1]) for g in groups), [1, 2])
         canon = [g[0] for g in groups if len(g[1]) == 2][0]
         self.assertEqual(canon.frames, ["planted_spin", "route"])
+
+    def test_one_statement_out_of_bounds_either_side(self):
+        memcpy = "    #0 0x7f in __asan_memcpy ../../../../src/libsanitizer/asan/asan_interceptors.cpp:22"
+        read = sig_of(asan("heap-buffer-overflow", "READ", [memcpy, fr(1, "put32", SRC + ":94"),
+                                                            fr(2, "to_raw", SRC + ":180")]))
+        write = sig_of(asan("stack-buffer-overflow", "WRITE", [memcpy, fr(1, "put32", SRC + ":94"),
+                                                               fr(2, "to_raw", SRC + ":181")]))
+        other = sig_of(asan("heap-buffer-overflow", "WRITE", [fr(0, "put32", SRC + ":97"),
+                                                               fr(1, "to_raw", SRC + ":181")]))
+        self.assertNotEqual(read.id, write.id)
+        self.assertTrue(signature.same_bug(read, write))
+        self.assertFalse(signature.same_bug(read, other))  # another line, another kind
+        self.assertEqual(len(signature.group_signatures([read, write, other])), 2)
+        uaf_r = sig_of(asan("heap-use-after-free", "READ", [fr(0, "use", SRC + ":10")]))
+        uaf_w = sig_of(asan("heap-use-after-free", "WRITE", [fr(0, "use", SRC + ":20")]))
+        self.assertTrue(signature.same_bug(uaf_r, uaf_w))
+        self.assertFalse(signature.same_bug(uaf_r, read))
+
+    def test_first_two_frames_decide(self):
+        def s(kind, access, names):
+            return sig_of(asan(kind, access, [fr(i, n, SRC + ":%d" % (10 + i)) for i, n in enumerate(names)]))
+        a = s("heap-buffer-overflow", "READ", ["put32", "to_raw_at", "to_raw"])
+        b = s("heap-buffer-overflow", "READ", ["put32", "to_raw_at", "check_der"])
+        c = s("heap-buffer-overflow", "READ", ["put32", "from_raw", "check_der"])
+        d = s("heap-buffer-overflow", "READ", ["put_integer", "to_raw_at", "to_raw"])
+        e = s("heap-use-after-free", "READ", ["put32", "to_raw_at", "to_raw"])
+        self.assertTrue(signature.same_bug(a, b))
+        self.assertFalse(signature.same_bug(a, c))
+        self.assertFalse(signature.same_bug(a, d))
+        self.assertFalse(signature.same_bug(a, e))
+        one = s("heap-buffer-overflow", "READ", ["put32"])
+        self.assertTrue(signature.same_bug(a, one))
+
+    def test_jump_to_null(self):
+        c = parse.parse("==1==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 "
+                        "(pc 0x000000000000 bp 0x1 sp 0x2 T0)\n" + fr(1, "dispatch", SRC + ":5"))
+        self.assertEqual(c.kind, "Bad-jump")
+        self.assertEqual(severity.rate(c.kind, c.access)[0], "High")
 
     def test_severity_table(self):
         self.assertGreater(severity.rank(severity.rate("Heap-buffer-overflow", "WRITE")[0]),
