@@ -3,7 +3,7 @@
  *
  * The seed end to end; every row of the behaviour table reproduced (with the decoder's verdict
  * compared with the row's ground truth); determinism; persistence and reopen; faults; the
- * algorithms; what results may never carry; the internal crypto against RFC 6979.
+ * algorithms; what results may never carry; the internal crypto (keys, nonces, GCM).
  */
 #include "sek_test.h"
 
@@ -1510,25 +1510,50 @@ static void hex_to(const char *hex, uint8_t *out) {
     sscanf(hex + 2 * i, "%2hhx", &out[i]);
 }
 
-/* RFC 6979 A.2.5, P-256 with SHA-256, message "sample": the nonce construction is exact. */
-static void test_rfc6979_vector(void **state) {
+/* Key derivation against RFC 6979 A.2.5's key pair; signatures deterministic per (device
+ * block, key, digest), different for another digest or device, and OpenSSL verifies them. */
+static void test_p256_keys_and_deterministic_signatures(void **state) {
   (void)state;
-  emu_crypto *c = emu_crypto_new();
+  emu_crypto *c = emu_crypto_new(), *other = emu_crypto_new();
   assert_non_null(c);
-  uint8_t d[32], digest[64], raw[64], want[64], pub[65], want_pub[65];
+  assert_non_null(other);
+  uint8_t d[32], pub[65], want_pub[65], block[64] = {1}, block2[64] = {2};
   hex_to("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721", d);
-  hex_to("EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
-         "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
-         want);
   hex_to("0460FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6"
          "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299",
          want_pub);
-  assert_int_equal(emu_digest(c, EMU_SHA256, (const uint8_t *)"sample", 6, digest), SEK_OK);
-  assert_int_equal(emu_p256_sign(c, d, digest, 32, raw), SEK_OK);
-  assert_memory_equal(raw, want, 64);
   assert_int_equal(emu_p256_public(c, d, pub), SEK_OK);
   assert_memory_equal(pub, want_pub, 65);
+  assert_int_equal(emu_p256_set_nonce_entropy(c, block), SEK_OK);
+  assert_int_equal(emu_p256_set_nonce_entropy(other, block2), SEK_OK);
+  uint8_t digest[64], sig1[72], sig2[72], sig3[72], sig4[72];
+  size_t n1, n2, n3, n4;
+  assert_int_equal(emu_digest(c, EMU_SHA256, (const uint8_t *)"sample", 6, digest), SEK_OK);
+  assert_int_equal(emu_p256_sign(c, d, pub, digest, 32, sig1, &n1), SEK_OK);
+  assert_int_equal(emu_p256_sign(c, d, pub, digest, 32, sig2, &n2), SEK_OK);
+  assert_int_equal(n1, n2);
+  assert_memory_equal(sig1, sig2, n1);
+  assert_int_equal(emu_p256_sign(other, d, pub, digest, 32, sig3, &n3), SEK_OK);
+  assert_true(n3 != n1 || memcmp(sig1, sig3, n1) != 0);
+  digest[0] ^= 1;
+  assert_int_equal(emu_p256_sign(c, d, pub, digest, 32, sig4, &n4), SEK_OK);
+  assert_true(n4 != n1 || memcmp(sig1, sig4, n1) != 0);
+  digest[0] ^= 1;
+  assert_true(openssl_verify(pub, (const uint8_t *)"sample", 6, sig1, n1));
+  assert_true(openssl_verify(pub, (const uint8_t *)"sample", 6, sig3, n3));
+  assert_false(openssl_verify(pub, (const uint8_t *)"sample", 6, sig4, n4));
+  /* many keys: the signer cache evicts and still signs with the right key */
+  for (int i = 0; i < 20; i++) {
+    uint8_t di[32] = {0}, pi[65], s[72];
+    size_t n;
+    di[31] = (uint8_t)(i + 1);
+    assert_int_equal(emu_p256_public(c, di, pi), SEK_OK);
+    assert_int_equal(emu_p256_sign(c, di, pi, digest, 32, s, &n), SEK_OK);
+    assert_true(openssl_verify(pi, (const uint8_t *)"sample", 6, s, n));
+  }
+  assert_int_equal(emu_p256_sign(c, d, pub, digest, 0, sig1, &n1), SEK_ERR_ARG);
   emu_crypto_free(c);
+  emu_crypto_free(other);
 }
 
 static void test_gcm_binds_associated_data(void **state) {
@@ -1577,7 +1602,7 @@ static const struct CMUnitTest emu_tests[] = {
     cmocka_unit_test(test_store_fault_rolls_back),
     cmocka_unit_test(test_check_keygen_has_no_side_effects),
     cmocka_unit_test(test_non_permanent_key_signs_but_is_not_stored),
-    cmocka_unit_test(test_rfc6979_vector),
+    cmocka_unit_test(test_p256_keys_and_deterministic_signatures),
     cmocka_unit_test(test_gcm_binds_associated_data),
 };
 

@@ -19,8 +19,9 @@
  *
  * Rules for every function here:
  *  - Deterministic: all randomness comes from the seed (an HMAC-DRBG per instance; ECDSA
- *    nonces are RFC 6979).  The same seed and the same calls give the same keys, signatures,
- *    errors and store contents.  Nothing reads the clock: dates come from an emulated clock.
+ *    nonces are a function of the device, the key and the digest, as RFC 6979's are).  The
+ *    same seed and the same calls give the same keys, signatures, errors and store contents.
+ *    Nothing reads the clock: dates come from an emulated clock.
  *  - No global state: an emulator is a value; several may live side by side.  One thread at a
  *    time per emulator.
  *  - Returns 0 or a negative status (this header's, backend.h's or status.h's); controls that

@@ -39,7 +39,7 @@ emu_crypto *emu_crypto_new(void) {
   c->bn_ctx = BN_CTX_new();
   c->order = c->group != NULL ? BN_dup(EC_GROUP_get0_order(c->group)) : NULL;
   if (c->hmac_ctx == NULL || c->md_ctx == NULL || c->gcm == NULL || c->gcm_ctx == NULL ||
-      c->group == NULL || c->bn_ctx == NULL || c->order == NULL)
+      c->group == NULL || c->bn_ctx == NULL || c->order == NULL || emu_p256_init(c) != SEK_OK)
     goto fail;
   return c;
 fail:
@@ -50,6 +50,7 @@ fail:
 void emu_crypto_free(emu_crypto *c) {
   if (c == NULL)
     return;
+  emu_p256_cleanup(c);
   EVP_MAC_CTX_free(c->hmac_ctx);
   EVP_MAC_free(c->hmac);
   for (size_t i = 0; i < 5; i++)

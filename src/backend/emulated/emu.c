@@ -1318,16 +1318,22 @@ static int ops_create_signature(void *impl, const sek_key *key, const char *algo
     return st;
   if ((st = authorize(e, k, d, err)) != SEK_OK)
     return st;
-  st = emu_p256_sign(e->crypto, d, digest, digest_len, raw);
+  uint8_t der[SEK_DER_SIG_MAX_LEN];
+  size_t der_len = 0;
+  st = emu_p256_sign(e->crypto, d, k->pub, digest, digest_len, der, &der_len);
   OPENSSL_cleanse(d, sizeof d);
   if (st != SEK_OK)
     return st;
-  if (a->rfc4754) {
+  if (a->rfc4754) { /* SecKey makes RFC 4754 from the X9.62 result ([SEC:Adaptors]) */
+    if (sek_der_sig_to_raw(der, der_len, raw) != SEK_OK)
+      return SEK_ERR_INTERNAL;
     memcpy(sig, raw, 64);
     *sig_len = 64;
     return SEK_OK;
   }
-  return sek_der_sig_from_raw(raw, sig, sig_cap, sig_len) == SEK_OK ? SEK_OK : SEK_ERR_INTERNAL;
+  memcpy(sig, der, der_len);
+  *sig_len = der_len;
+  return SEK_OK;
 }
 
 static int ops_verify_signature(void *impl, const sek_key *key, const char *algorithm_name,
@@ -1486,6 +1492,15 @@ int sek_emu_new(const sek_emu_config *cfg, sek_emu **out, char *why, size_t why_
   if (st == SEK_OK)
     st = emu_hmac_sha256(e->crypto, e->uid, 32, &idp, 1, mac);
   memcpy(device_id, mac, 16);
+  /* the device's fixed block for ECDSA nonces (emu_crypto.h): two HMACs of the UID */
+  uint8_t block[64];
+  for (uint8_t half = 0; st == SEK_OK && half < 2; half++) {
+    emu_iov np[2] = {{(const uint8_t *)"ecdsa nonce", 11}, {&half, 1}};
+    st = emu_hmac_sha256(e->crypto, e->uid, 32, np, 2, block + 32 * half);
+  }
+  if (st == SEK_OK)
+    st = emu_p256_set_nonce_entropy(e->crypto, block);
+  OPENSSL_cleanse(block, sizeof block);
   bool created = false;
   char store_why[320] = "";
   if (st == SEK_OK)

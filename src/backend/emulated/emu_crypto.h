@@ -5,10 +5,12 @@
  *    P-256 group).  No global state: each emulator owns one.
  *  - emu_drbg: HMAC-DRBG with SHA-256 (NIST SP 800-90A §10.1.2), no prediction resistance and
  *    no reseed from the system: every bit the emulator draws comes from its seed.
- *  - P-256: key generation from the DRBG (FIPS 186-4 B.4.2, candidates tested against n),
- *    ECDSA signing with RFC 6979 nonces (HMAC-SHA-256 whatever the message hash: deterministic,
- *    and identical to RFC 6979 for SHA-256), over OpenSSL's EC_POINT / BIGNUM arithmetic.
- *    Not side-channel hardened: this is a test device, not a vault.
+ *  - P-256: key generation from the DRBG (FIPS 186-4 B.4.2, candidates tested against n) and
+ *    ECDSA signing by OpenSSL's own P-256 code, in a library context of the emulator's whose
+ *    private RNG is OpenSSL's TEST-RAND holding a fixed per-device block.  OpenSSL 3.0 draws
+ *    the nonce as SHA-512(counter || d || digest || random) (BN_generate_dsa_nonce), so with a
+ *    fixed block it is a deterministic function of the device, the key and the digest —
+ *    RFC 6979's property — while the arithmetic is OpenSSL's constant-time nistz256.
  *  - AES-256-GCM seal / open with associated data (the key wrap of the private scalars and of
  *    the keychain rows).
  *
@@ -45,7 +47,19 @@ typedef struct emu_crypto {
   EVP_CIPHER_CTX *gcm_ctx;
   EC_GROUP *group; /* P-256 */
   BN_CTX *bn_ctx;
-  BIGNUM *order; /* n */
+  BIGNUM *order;        /* n */
+  OSSL_LIB_CTX *libctx; /* the signing context: its private RNG is TEST-RAND */
+  OSSL_PROVIDER *provider;
+  EVP_RAND_CTX *nonce_rand;
+  uint8_t nonce_entropy[64]; /* the fixed block, set per device */
+  /* Signing contexts of recently used keys, found by scalar after each unwrap (the emulated
+   * Secure Enclave's own memory; cleansed and freed with it). */
+  struct emu_signer {
+    uint8_t d[32];
+    EVP_PKEY_CTX *ctx;
+    uint64_t used;
+  } signers[8];
+  uint64_t signs;
 } emu_crypto;
 
 /* emu_crypto_new fetches what the emulator needs; NULL when OpenSSL or memory fails. */
@@ -95,12 +109,20 @@ int emu_p256_keygen(emu_crypto *c, emu_drbg *d, uint8_t d32[32], uint8_t pub65[6
 /* emu_p256_public: the public key of scalar d32 (which must be in [1, n-1]). */
 int emu_p256_public(emu_crypto *c, const uint8_t d32[32], uint8_t pub65[65]);
 
+/* emu_p256_set_nonce_entropy sets the device's fixed block (see the top of this file). */
+int emu_p256_set_nonce_entropy(emu_crypto *c, const uint8_t entropy[64]);
+
 /*
- * emu_p256_sign: ECDSA over digest (any length >= 1; its leftmost 256 bits are used, as X9.62
- * says) with the RFC 6979 nonce for (d32, digest).  raw64 receives r || s.
+ * emu_p256_sign: ECDSA over digest (1..64 bytes; its leftmost 256 bits are used, as X9.62 says)
+ * with the key d32 (public key pub65), by OpenSSL; der receives the X9.62 DER signature
+ * (at most 72 bytes), *der_len its length.  Deterministic for (device block, d32, digest).
  */
-int emu_p256_sign(emu_crypto *c, const uint8_t d32[32], const uint8_t *digest, size_t digest_len,
-                  uint8_t raw64[64]);
+int emu_p256_sign(emu_crypto *c, const uint8_t d32[32], const uint8_t pub65[65],
+                  const uint8_t *digest, size_t digest_len, uint8_t der[72], size_t *der_len);
+
+/* emu_p256_init / emu_p256_cleanup: the signing context (called by emu_crypto_new / _free). */
+int emu_p256_init(emu_crypto *c);
+void emu_p256_cleanup(emu_crypto *c);
 
 /* ---- AES-256-GCM ------------------------------------------------------------------------ */
 
