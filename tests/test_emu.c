@@ -1466,6 +1466,16 @@ static void test_check_keygen_has_no_side_effects(void **state) {
   assert_int_equal(sek_error_code(err), -50);
   sek_error_free(err);
   sek_attrs_free(bad);
+  /* one protection class per item: kSecAttrAccessible must agree with the access control */
+  bad = keygen(AKU, PKU_BIO, "k", "kSecAttrAccessible: kSecAttrAccessibleAfterFirstUnlock");
+  err = NULL;
+  assert_int_equal(sek_emu_check_keygen(a, bad, &err), SEK_BACKEND_ERR_APPLE);
+  assert_int_equal(sek_error_code(err), -50);
+  sek_error_free(err);
+  sek_attrs_free(bad);
+  sek_attrs *same = keygen(AKU, PKU_BIO, "k", "kSecAttrAccessible: " AKU);
+  assert_int_equal(sek_emu_check_keygen(a, same, NULL), SEK_OK);
+  sek_attrs_free(same);
   sek_key *ka = create_ok(a, sek_attrs_copy(p)), *kb = create_ok(b, p);
   uint8_t pa[65], pb[65];
   sek_backend_copy_public_key(sek_emu_backend(a), ka, pa, NULL);

@@ -751,6 +751,17 @@ static int keygen_check(sek_emu *e, const sek_attrs *params, keygen_spec *spec, 
     if (spec->pol.cls < 0)
       return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err,
                          "SecAccessControl: invalid protection");
+    /* an item has one protection class: a kSecAttrAccessible beside it must be the same */
+    size_t plen = 0;
+    const char *p = pd != NULL && (sek_value_kind_of(pd) == SEK_VALUE_CONSTANT ||
+                                   sek_value_kind_of(pd) == SEK_VALUE_STRING)
+                        ? sek_value_string(pd, &plen)
+                        : NULL;
+    if (pd != NULL && (p == NULL || plen != strlen(prot) || memcmp(p, prot, plen) != 0))
+      return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err,
+                         "kSecAttrAccessible does not match the protection of "
+                         "kSecAttrAccessControl (%s)",
+                         prot);
     spec->pol.has_ac = true;
     spec->pol.flags = flags;
   } else if (pd != NULL) {

@@ -73,10 +73,11 @@ static const sek_emu_behaviour rows[EMU_ROW_COUNT] = {
     [EMU_ROW_KEYGEN_ACCESS_CONTROL] =
         {"keygen.access_control", KEYGEN,
          "kSecAttrAccessControl is not a valid SecAccessControl (Or with And, two bio "
-         "constraints, UserPresence with others, unknown protection)",
+         "constraints, UserPresence with others, unknown protection), or a kSecAttrAccessible "
+         "beside it names another protection class",
          OS, -50, "{detail}", NULL, NO_AKS, NO_UNDERLYING, FIX, YES,
          "[SEC:AC.m] SecAccessControlCreateWithFlags validation, all errSecParam (apple-facts "
-         "§5a)"},
+         "§5a); one protection class per item: inferred (the attrs lint's AC010)"},
     [EMU_ROW_KEYGEN_ATTRIBUTE] =
         {"keygen.attribute", KEYGEN,
          "a key-generation attribute holds a value of the wrong type or an unknown accessibility",
