@@ -16,7 +16,9 @@
 #include "error_internal.h"
 
 typedef struct {
-  char *key;
+  const char *key; /* owned unless it is one of well_known_keys */
+  size_t key_len;
+  bool key_owned;
   sek_error_value_kind kind;
   union {
     char *s;
@@ -29,14 +31,33 @@ typedef struct {
   } v;
 } entry;
 
+/* Short domains and the first entries live in the object itself: an Apple error has one domain
+ * of some 20 bytes and two to four entries, and each allocation saved is a tenth of a decode. */
+#define INLINE_DOMAIN 40
+#define INLINE_ENTRIES 4
+
 struct sek_error {
-  char *domain;
+  char *domain; /* domain_buf, or allocated when longer */
   long code;
   char *description;
-  entry *entries;
+  entry *entries; /* inline_entries, or allocated when more */
   size_t num_entries, cap_entries;
   char address[17]; /* hex digits of NSUnderlyingError=0x… as parsed; "" when built */
+  char domain_buf[INLINE_DOMAIN];
+  entry inline_entries[INLINE_ENTRIES];
 };
+
+/* Keys Apple's errors carry again and again: stored as pointers to these, not as copies. */
+#define WK(k) {k, sizeof k - 1}
+static const struct {
+  const char *key;
+  size_t len;
+} well_known_keys[] = {
+    WK(SEK_KEY_DEBUG_DESCRIPTION), WK(SEK_KEY_AKS_ERROR),    WK(SEK_KEY_UNDERLYING),
+    WK(SEK_KEY_DESCRIPTION),       WK(SEK_KEY_LOCALIZED_DESCRIPTION), WK("numberOfErrorsDeep"),
+    WK("NSLocalizedFailureReason"),
+};
+#undef WK
 
 /* ---- string buffer (shared by the module through error_internal.h) ------------------------- */
 
@@ -131,15 +152,25 @@ sek_error *sek_error_new_n(const char *domain, size_t domain_len, long code,
   if (e == NULL)
     return NULL;
   e->code = code;
-  e->domain = dup_n(domain, domain_len);
-  if (e->domain == NULL) {
-    free(e);
-    return NULL;
+  e->entries = e->inline_entries;
+  e->cap_entries = INLINE_ENTRIES;
+  if (domain_len < INLINE_DOMAIN) {
+    e->domain = e->domain_buf;
+    if (domain_len > 0)
+      memcpy(e->domain, domain, domain_len);
+    e->domain[domain_len] = '\0';
+  } else {
+    e->domain = dup_n(domain, domain_len);
+    if (e->domain == NULL) {
+      free(e);
+      return NULL;
+    }
   }
   if (description != NULL) {
     e->description = dup_n(description, description_len);
     if (e->description == NULL) {
-      free(e->domain);
+      if (e->domain != e->domain_buf)
+        free(e->domain);
       free(e);
       return NULL;
     }
@@ -170,10 +201,13 @@ void sek_error_free(sek_error *e) {
     return;
   for (size_t i = 0; i < e->num_entries; i++) {
     entry_clear(&e->entries[i]);
-    free(e->entries[i].key);
+    if (e->entries[i].key_owned)
+      free((void *)(uintptr_t)e->entries[i].key);
   }
-  free(e->entries);
-  free(e->domain);
+  if (e->entries != e->inline_entries)
+    free(e->entries);
+  if (e->domain != e->domain_buf)
+    free(e->domain);
   free(e->description);
   free(e);
 }
@@ -246,10 +280,6 @@ bool sek_error_equal(const sek_error *a, const sek_error *b) {
 }
 
 /* A key the description form can carry: what the parser reads as a key reads it back. */
-bool sek_error_key_char_ok(unsigned char c) {
-  return c >= 0x20 && c != 0x7f && c != '=' && c != ',' && c != '{' && c != '}' && c != '"';
-}
-
 static bool key_ok_n(const char *key, size_t n) {
   if (n == 0)
     return false;
@@ -261,7 +291,7 @@ static bool key_ok_n(const char *key, size_t n) {
 
 static entry *find_entry_n(const sek_error *e, const char *key, size_t n) {
   for (size_t i = 0; i < e->num_entries; i++)
-    if (strlen(e->entries[i].key) == n && memcmp(e->entries[i].key, key, n) == 0)
+    if (e->entries[i].key_len == n && memcmp(e->entries[i].key, key, n) == 0)
       return &e->entries[i];
   return NULL;
 }
@@ -281,22 +311,31 @@ static entry *slot_for(sek_error *e, const char *key, size_t key_len, int *st) {
     return NULL;
   }
   if (e->num_entries == e->cap_entries) {
-    size_t cap = e->cap_entries ? e->cap_entries * 2 : 4;
-    entry *p = realloc(e->entries, cap * sizeof *p);
+    size_t cap = e->cap_entries * 2;
+    bool was_inline = e->entries == e->inline_entries;
+    entry *p = realloc(was_inline ? NULL : e->entries, cap * sizeof *p);
     if (p == NULL) {
       *st = SEK_ERR_NOMEM;
       return NULL;
     }
+    if (was_inline)
+      memcpy(p, e->inline_entries, sizeof e->inline_entries);
     e->entries = p;
     e->cap_entries = cap;
   }
-  char *k = dup_n(key, key_len);
-  if (k == NULL) {
+  const char *k = NULL;
+  for (size_t i = 0; i < sizeof well_known_keys / sizeof well_known_keys[0] && !k; i++)
+    if (well_known_keys[i].len == key_len && memcmp(well_known_keys[i].key, key, key_len) == 0)
+      k = well_known_keys[i].key;
+  bool owned = k == NULL;
+  if (owned && (k = dup_n(key, key_len)) == NULL) {
     *st = SEK_ERR_NOMEM;
     return NULL;
   }
   en = &e->entries[e->num_entries++];
   en->key = k;
+  en->key_len = key_len;
+  en->key_owned = owned;
   en->kind = SEK_ERROR_VALUE_NUMBER;
   en->v.n = 0;
   return en;
@@ -884,12 +923,16 @@ bool sek_error_value_ok(const char *v, size_t n) {
 }
 
 size_t sek_error_description_ok_len(const char *d, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (d[i] == '\0')
+  const char *nul = memchr(d, '\0', n);
+  if (nul != NULL)
+    n = (size_t)(nul - d);
+  for (const char *q = memchr(d, '"', n); q != NULL;
+       q = memchr(q + 1, '"', n - (size_t)(q + 1 - d))) {
+    size_t i = (size_t)(q - d);
+    if (i + 1 < n && (d[i + 1] == '}' || (n - i - 1 >= 11 && memcmp(q + 1, " UserInfo={", 11) == 0)))
       return i;
-    if (d[i] == '"' && i + 1 < n && (d[i + 1] == '}' || (n - i - 1 >= 11 &&
-                                                          memcmp(d + i + 1, " UserInfo={", 11) == 0)))
-      return i;
+    if (i + 1 >= n)
+      break;
   }
   return n;
 }

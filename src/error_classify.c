@@ -37,58 +37,70 @@ const char *sek_op_name(sek_op op) {
   return (unsigned)op < SEK_OP_COUNT ? op_names[op] : "";
 }
 
-/* Phrases that name an operation: API names, the token's debug texts, ACL operation keys. */
+/* Phrases that name an operation: API names, the token's debug texts, ACL operation keys.
+ * Grouped by first byte (op_start indexes the groups; sek_op_table_consistent checks it). */
+#define OP(phrase, op, source) {phrase, sizeof phrase - 1, op, source}
 static const struct {
   const char *phrase;
+  size_t len;
   sek_op op;
   const char *source;
 } op_phrases[] = {
-    {"unable to sign digest", SEK_OP_SIGN, "O: seed thread"},
-    {"unable to sign", SEK_OP_SIGN, "O: seed thread"},
-    {"unable to generate key", SEK_OP_GENERATE, "O: CTK debug text (issue 3)"},
-    {"unable to compute shared secret", SEK_OP_KEY_EXCHANGE, "O: apple-facts §2"},
-    {"unable to decrypt", SEK_OP_DECRYPT, "I: same token debug-text pattern"},
-    {"SecKeyCreateSignature", SEK_OP_SIGN, "[SEC:SecKey.h]"},
-    {"SecKeyRawSign", SEK_OP_SIGN, "[SEC:SecKey.h]"},
-    {"SecKeyCreateRandomKey", SEK_OP_GENERATE, "[SEC:SecKey.h]"},
-    {"SecKeyGeneratePair", SEK_OP_GENERATE, "[SEC:SecKey.h]"},
-    {"Key generation failed", SEK_OP_GENERATE, "O: NSDescription of SecKeyCreateRandomKey"},
-    {"Failed to generate keypair", SEK_OP_GENERATE, "[SEC:SecKey.m]"},
-    {"failed to generate", SEK_OP_GENERATE, "I: wording of key generation failures"},
-    {"SecItemCopyMatching", SEK_OP_LOOKUP, "[SEC:SecItem.h]"},
-    {"SecItemAdd", SEK_OP_ADD, "[SEC:SecItem.h]"},
-    {"SecItemDelete", SEK_OP_DELETE, "[SEC:SecItem.h]"},
-    {"SecItemUpdate", SEK_OP_UPDATE, "[SEC:SecItem.h]"},
-    {"SecKeyCopyKeyExchangeResult", SEK_OP_KEY_EXCHANGE, "[SEC:SecKey.h]"},
-    {"SecKeyCreateDecryptedData", SEK_OP_DECRYPT, "[SEC:SecKey.h]"},
-    {"SecKeyCreateEncryptedData", SEK_OP_ENCRYPT, "[SEC:SecKey.h]"},
-    {"SecKeyCopyExternalRepresentation", SEK_OP_EXPORT, "[SEC:SecKey.h]"},
-    {"export not implemented", SEK_OP_EXPORT, "[SEC:SecKey.m]"},
-    {"SecKeyVerifySignature", SEK_OP_VERIFY, "[SEC:SecKey.h]"},
-    {"signature verification failed", SEK_OP_VERIFY, "[SEC:ECKey]"},
-    {"evaluatePolicy", SEK_OP_EVALUATE, "[SDK-LA11] LAContext"},
-    {"evaluateAccessControl", SEK_OP_EVALUATE, "[SDK-LA11] LAContext"},
-    {"'osgn'", SEK_OP_SIGN, "[FORUM-769762] ACL op key"},
-    {"'ock'", SEK_OP_KEY_EXCHANGE, "[FORUM-769762] ACL op key (compute key)"},
-    {"'odel'", SEK_OP_DELETE, "[FORUM-769762] ACL op key"},
-    {"'od'", SEK_OP_DECRYPT, "[SEC:si44] ACL op key"},
-    {"'oe'", SEK_OP_ENCRYPT, "[SEC:si44] ACL op key"},
+    OP("'osgn'", SEK_OP_SIGN, "[FORUM-769762] ACL op key"),
+    OP("'ock'", SEK_OP_KEY_EXCHANGE, "[FORUM-769762] ACL op key (compute key)"),
+    OP("'odel'", SEK_OP_DELETE, "[FORUM-769762] ACL op key"),
+    OP("'od'", SEK_OP_DECRYPT, "[SEC:si44] ACL op key"),
+    OP("'oe'", SEK_OP_ENCRYPT, "[SEC:si44] ACL op key"),
+    OP("Failed to generate keypair", SEK_OP_GENERATE, "[SEC:SecKey.m]"),
+    OP("Key generation failed", SEK_OP_GENERATE, "O: NSDescription of SecKeyCreateRandomKey"),
+    OP("SecKeyCreateSignature", SEK_OP_SIGN, "[SEC:SecKey.h]"),
+    OP("SecKeyRawSign", SEK_OP_SIGN, "[SEC:SecKey.h]"),
+    OP("SecKeyCreateRandomKey", SEK_OP_GENERATE, "[SEC:SecKey.h]"),
+    OP("SecKeyGeneratePair", SEK_OP_GENERATE, "[SEC:SecKey.h]"),
+    OP("SecItemCopyMatching", SEK_OP_LOOKUP, "[SEC:SecItem.h]"),
+    OP("SecItemAdd", SEK_OP_ADD, "[SEC:SecItem.h]"),
+    OP("SecItemDelete", SEK_OP_DELETE, "[SEC:SecItem.h]"),
+    OP("SecItemUpdate", SEK_OP_UPDATE, "[SEC:SecItem.h]"),
+    OP("SecKeyCopyKeyExchangeResult", SEK_OP_KEY_EXCHANGE, "[SEC:SecKey.h]"),
+    OP("SecKeyCreateDecryptedData", SEK_OP_DECRYPT, "[SEC:SecKey.h]"),
+    OP("SecKeyCreateEncryptedData", SEK_OP_ENCRYPT, "[SEC:SecKey.h]"),
+    OP("SecKeyCopyExternalRepresentation", SEK_OP_EXPORT, "[SEC:SecKey.h]"),
+    OP("SecKeyVerifySignature", SEK_OP_VERIFY, "[SEC:SecKey.h]"),
+    OP("export not implemented", SEK_OP_EXPORT, "[SEC:SecKey.m]"),
+    OP("evaluatePolicy", SEK_OP_EVALUATE, "[SDK-LA11] LAContext"),
+    OP("evaluateAccessControl", SEK_OP_EVALUATE, "[SDK-LA11] LAContext"),
+    OP("failed to generate", SEK_OP_GENERATE, "I: wording of key generation failures"),
+    OP("signature verification failed", SEK_OP_VERIFY, "[SEC:ECKey]"),
+    OP("unable to sign digest", SEK_OP_SIGN, "O: seed thread"),
+    OP("unable to sign", SEK_OP_SIGN, "O: seed thread"),
+    OP("unable to generate key", SEK_OP_GENERATE, "O: CTK debug text (issue 3)"),
+    OP("unable to compute shared secret", SEK_OP_KEY_EXCHANGE, "O: apple-facts §2"),
+    OP("unable to decrypt", SEK_OP_DECRYPT, "I: same token debug-text pattern"),
 };
+#undef OP
 
-/* The first bytes of the phrases, for a one-pass scan. */
-static bool op_first(char c) { return c == 'u' || c == 'S' || c == 'K' || c == 'F' || c == 'f' ||
-                                      c == 'e' || c == 's' || c == '\''; }
+/* 1 + the index of the first phrase starting with a byte; 0 when none does. */
+static const unsigned char op_start[256] = {
+    ['\''] = 1, ['F'] = 6, ['K'] = 7, ['S'] = 8, ['e'] = 21, ['f'] = 24, ['s'] = 25, ['u'] = 26,
+};
+static bool op_first(char c) { return op_start[(unsigned char)c] != 0; }
+
+static bool isalnum_ascii(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 sek_op sek_op_find(const char *s, size_t n, size_t *out_end) {
   if (s == NULL)
     return SEK_OP_UNKNOWN;
   for (size_t i = 0; i < n; i++) {
-    if (!op_first(s[i]))
+    /* every phrase starts a word (or is a quote), so only word starts are candidates */
+    if (!op_first(s[i]) || (i > 0 && s[i] != '\'' && (isalnum_ascii(s[i - 1]) || s[i - 1] == '_')))
       continue;
-    for (size_t k = 0; k < sizeof op_phrases / sizeof op_phrases[0]; k++) {
+    for (size_t k = op_start[(unsigned char)s[i]] - 1u;
+         k < sizeof op_phrases / sizeof op_phrases[0] && op_phrases[k].phrase[0] == s[i]; k++) {
       const char *p = op_phrases[k].phrase;
-      size_t m = strlen(p);
-      if (p[0] == s[i] && n - i >= m && memcmp(s + i, p, m) == 0) {
+      size_t m = op_phrases[k].len;
+      if (n - i >= m && memcmp(s + i, p, m) == 0) {
         if (out_end != NULL)
           *out_end = i + m;
         return op_phrases[k].op;
@@ -98,13 +110,30 @@ sek_op sek_op_find(const char *s, size_t n, size_t *out_end) {
   return SEK_OP_UNKNOWN;
 }
 
+bool sek_op_table_consistent(void) {
+  size_t n = sizeof op_phrases / sizeof op_phrases[0];
+  for (size_t k = 0; k < n; k++) {
+    unsigned char c = (unsigned char)op_phrases[k].phrase[0];
+    size_t start = op_start[c];
+    if (start == 0 || start - 1 > k || strlen(op_phrases[k].phrase) != op_phrases[k].len)
+      return false;
+    for (size_t j = start - 1; j <= k; j++) /* the group is contiguous up to k */
+      if ((unsigned char)op_phrases[j].phrase[0] != c)
+        return false;
+    if (start >= 2 && (unsigned char)op_phrases[start - 2].phrase[0] == c)
+      return false; /* and starts where the index says */
+  }
+  return true;
+}
+
 sek_op sek_op_at(const char *s, size_t n, size_t *out_len) {
   if (s == NULL || n == 0 || !op_first(s[0]))
     return SEK_OP_UNKNOWN;
-  for (size_t k = 0; k < sizeof op_phrases / sizeof op_phrases[0]; k++) {
+  for (size_t k = op_start[(unsigned char)s[0]] - 1u;
+       k < sizeof op_phrases / sizeof op_phrases[0] && op_phrases[k].phrase[0] == s[0]; k++) {
     const char *p = op_phrases[k].phrase;
-    size_t m = strlen(p);
-    if (p[0] == s[0] && n >= m && memcmp(s, p, m) == 0) {
+    size_t m = op_phrases[k].len;
+    if (n >= m && memcmp(s, p, m) == 0) {
       if (out_len != NULL)
         *out_len = m;
       return op_phrases[k].op;
@@ -193,7 +222,8 @@ typedef struct {
    "Whether the same call keeps failing across reboots and unlocks (key gone) or only once.",     \
    "I: keystore codes are not documented; retry is the cheap test"}
 
-static const rule rules[] = {
+/* One array per domain, so that a lookup walks only its domain's rules. */
+static const rule rules_aks[] = {
     /* ---- the seed: CryptoTokenKit -3 with AKSError 0xe007c009 (kAKSReturnPolicyInvalid) ---- */
     {AKS_DOMAIN, C(-536362999), 0, X_CURRENT_SET | X_BIO_CHANGED,
      {"biometry_set_changed", REENROLL, YES, 92,
@@ -246,6 +276,9 @@ static const rule rules[] = {
      {"keystore_busy", RETRY, NO, 60, "The keystore was busy or not ready; a later call succeeds.",
       "Whether a retry after a short delay succeeds.", "I: IOKit Busy/Timeout/NotReady [XNU]"}},
 
+};
+
+static const rule rules_tk[] = {
     /* ---- CryptoTokenKit (TKErrorCode) ---- */
     {SEK_DOMAIN_CTK, C(-3), B(SEK_OP_GENERATE), 0,
      {"token_keygen_failure", RETRY, UNK, 55,
@@ -319,6 +352,9 @@ static const rule rules[] = {
      {"token_transient", RETRY, NO, 50, "The token vanished after PIN entry; a retry works.",
       "Whether it persists.", "[SEC:CTKKey] literal -1003"}},
 
+};
+
+static const rule rules_la[] = {
     /* ---- LocalAuthentication (LAError) ---- */
     {SEK_DOMAIN_LA, C(-1), 0, 0,
      {"authentication_failed", PROMPT, NO, 80,
@@ -393,6 +429,9 @@ static const rule rules[] = {
       "creation.",
       "O: flutter_secure_storage PR #989; [SEC:AC.m] op placement"}},
 
+};
+
+static const rule rules_os[] = {
     /* ---- OSStatus (NSOSStatusErrorDomain) ---- */
     {SEK_DOMAIN_OSSTATUS, C(0), 0, 0,
      {"no_error", NONE, NO, 90, "errSecSuccess: the call succeeded.", "Nothing to tell apart.",
@@ -614,26 +653,53 @@ static const rule rules[] = {
 #undef C
 #undef ANYC
 
-size_t sek_error_rule_count(void) { return sizeof rules / sizeof rules[0]; }
+#define GROUP(d, t) {d, t, sizeof t / sizeof t[0]}
+static const struct {
+  const char *domain;
+  const rule *rules;
+  size_t num;
+} groups[] = {
+    GROUP(AKS_DOMAIN, rules_aks),
+    GROUP(SEK_DOMAIN_CTK, rules_tk),
+    GROUP(SEK_DOMAIN_LA, rules_la),
+    GROUP(SEK_DOMAIN_OSSTATUS, rules_os),
+};
+#undef GROUP
+#define NUM_RULES                                                                                 \
+  (sizeof rules_aks / sizeof rules_aks[0] + sizeof rules_tk / sizeof rules_tk[0] +                \
+   sizeof rules_la / sizeof rules_la[0] + sizeof rules_os / sizeof rules_os[0])
+#define NUM_GROUPS (sizeof groups / sizeof groups[0])
+
+/* Rule i of all groups in order; NULL past the end. */
+static const rule *rule_at(size_t i) {
+  for (size_t g = 0; g < NUM_GROUPS; g++) {
+    if (i < groups[g].num)
+      return &groups[g].rules[i];
+    i -= groups[g].num;
+  }
+  return NULL;
+}
+
+size_t sek_error_rule_count(void) { return NUM_RULES; }
 
 const char *sek_error_rule_cause(size_t i) {
-  return i < sizeof rules / sizeof rules[0] ? rules[i].cause.id : NULL;
+  const rule *r = rule_at(i);
+  return r ? r->cause.id : NULL;
 }
 
 int sek_error_rule_example(size_t i, sek_error **out_err, sek_error_context *out_ctx,
                            const sek_cause **out_cause) {
-  if (i >= sizeof rules / sizeof rules[0] || out_err == NULL || out_ctx == NULL ||
-      out_cause == NULL)
+  const rule *r = rule_at(i);
+  if (r == NULL || out_err == NULL || out_ctx == NULL || out_cause == NULL)
     return SEK_ERR_ARG;
-  const rule *r = &rules[i];
   bool aks = strcmp(r->domain, AKS_DOMAIN) == 0;
   long long code = r->lo;
   /* a range rule is a default: pick a code of the range that no exact rule names */
   for (long long c = r->lo; r->lo != r->hi && c <= r->hi && c < r->lo + 100000; c++) {
     bool named = false;
-    for (size_t k = 0; k < sizeof rules / sizeof rules[0] && !named; k++)
-      named = rules[k].lo == rules[k].hi && rules[k].lo == c &&
-              strcmp(rules[k].domain, r->domain) == 0;
+    for (size_t k = 0; k < NUM_RULES && !named; k++)
+      named = rule_at(k)->lo == rule_at(k)->hi && rule_at(k)->lo == c &&
+              strcmp(rule_at(k)->domain, r->domain) == 0;
     if (!named) {
       code = c;
       break;
@@ -694,22 +760,30 @@ static size_t collect(const sek_error *e, element *out) {
   return n;
 }
 
-static void add_cause(sek_cause *acc, size_t *num, const sek_cause *c, unsigned conf) {
+/* A cause found so far: the table row and its score (the rows are copied out only at the end). */
+typedef struct {
+  const sek_cause *cause;
+  unsigned confidence;
+} scored;
+
+static void add_cause(scored *acc, size_t *num, const sek_cause *c, unsigned conf) {
   if (conf > 100)
     conf = 100;
   if (conf == 0)
     conf = 1;
-  for (size_t i = 0; i < *num; i++)
-    if (strcmp(acc[i].id, c->id) == 0) {
+  for (size_t i = 0; i < *num; i++) {
+    const char *id = acc[i].cause->id;
+    if (id == c->id || (id[0] == c->id[0] && strcmp(id, c->id) == 0)) {
       if (conf > acc[i].confidence) {
-        acc[i] = *c;
+        acc[i].cause = c;
         acc[i].confidence = conf;
       }
       return;
     }
-  if (*num >= sizeof rules / sizeof rules[0])
+  }
+  if (*num >= NUM_RULES)
     return;
-  acc[*num] = *c;
+  acc[*num].cause = c;
   acc[*num].confidence = conf;
   (*num)++;
 }
@@ -717,37 +791,49 @@ static void add_cause(sek_cause *acc, size_t *num, const sek_cause *c, unsigned 
 /*
  * Applies the rules to one (domain, code); percent scales the confidence.  Rules for one code
  * come first; rules for a code range are the defaults of that range and apply only when no rule
- * names the code itself.
+ * names the code itself.  One walk of the table: the range rules that match wait in `ranged`.
  */
-static bool apply_pass(const element *el, const char *domain, long long code, unsigned flags,
-                       sek_op op, unsigned percent, bool ranges, sek_cause *acc, size_t *num) {
-  bool any = false;
+static bool apply(const element *el, const char *domain, long long code, unsigned flags,
+                  sek_op op, unsigned percent, scored *acc, size_t *num) {
+  bool exact = false;
+  const rule *ranged[NUM_RULES];
+  size_t num_ranged = 0;
   bool unknown_domain = domain[0] == '\0';
-  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-    const rule *r = &rules[i];
-    if ((r->lo != r->hi) != ranges || code < r->lo || code > r->hi)
+  for (size_t g = 0; g < NUM_GROUPS; g++) {
+    /* an unknown domain tries every group but AKS's (whose codes are not small) */
+    const char *gd = groups[g].domain;
+    if (unknown_domain ? strcmp(gd, AKS_DOMAIN) == 0
+                       : gd != domain && (gd[0] != domain[0] || strcmp(gd, domain) != 0))
       continue;
-    if (!unknown_domain && strcmp(r->domain, domain) != 0)
-      continue;
-    if (unknown_domain && strcmp(r->domain, AKS_DOMAIN) == 0)
-      continue;
-    if (r->ops != 0 && (op == SEK_OP_UNKNOWN || (r->ops & B(op)) == 0))
-      continue;
-    if (r->need_any != 0 && (r->need_any & flags) == 0)
-      continue;
+    for (size_t i = 0; i < groups[g].num; i++) {
+      const rule *r = &groups[g].rules[i];
+      if (code < r->lo || code > r->hi)
+        continue;
+      if (r->ops != 0 && (op == SEK_OP_UNKNOWN || (r->ops & B(op)) == 0))
+        continue;
+      if (r->need_any != 0 && (r->need_any & flags) == 0)
+        continue;
+      if (r->lo != r->hi) {
+        ranged[num_ranged++] = r;
+        continue;
+      }
+      unsigned conf = r->cause.confidence + (el->depth > 0 ? 10 : 0);
+      if (unknown_domain)
+        conf /= 2;
+      add_cause(acc, num, &r->cause, conf * percent / 100);
+      exact = true;
+    }
+  }
+  if (exact)
+    return true;
+  for (size_t k = 0; k < num_ranged; k++) {
+    const rule *r = ranged[k];
     unsigned conf = r->cause.confidence + (el->depth > 0 ? 10 : 0);
     if (unknown_domain)
       conf /= 2;
     add_cause(acc, num, &r->cause, conf * percent / 100);
-    any = true;
   }
-  return any;
-}
-
-static bool apply(const element *el, const char *domain, long long code, unsigned flags,
-                  sek_op op, unsigned percent, sek_cause *acc, size_t *num) {
-  return apply_pass(el, domain, code, flags, op, percent, false, acc, num) ||
-         apply_pass(el, domain, code, flags, op, percent, true, acc, num);
+  return num_ranged > 0;
 }
 
 static const sek_cause redacted_cause = {
@@ -770,10 +856,10 @@ int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek
   element els[MAX_ELEMENTS];
   size_t n = collect(e, els);
   unsigned flags = ctx_flags(ctx);
-  sek_op op = sek_error_op_of(e);
+  sek_op op = ctx != NULL && ctx->op_resolved ? ctx->op : sek_error_op_of(e);
   if (op == SEK_OP_UNKNOWN && ctx != NULL)
     op = ctx->op;
-  sek_cause acc[sizeof rules / sizeof rules[0]];
+  scored acc[NUM_RULES];
   size_t num = 0;
   for (size_t i = 0; i < n; i++) {
     if (i == 0 && ctx != NULL && ctx->code_unknown) {
@@ -792,11 +878,14 @@ int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek
     long os = sek_error_osstatus_of(aks ? SEK_DOMAIN_MACH : els[i].domain, els[i].code, NULL);
     apply(&els[i], SEK_DOMAIN_OSSTATUS, os, flags, op, 60, acc, &num);
   }
-  if (num == 0)
-    acc[num++] = fallback_cause;
+  if (num == 0) {
+    acc[0].cause = &fallback_cause;
+    acc[0].confidence = fallback_cause.confidence;
+    num = 1;
+  }
   /* rank: confidence descending, table order on ties (insertion sort keeps it stable) */
   for (size_t i = 1; i < num; i++) {
-    sek_cause c = acc[i];
+    scored c = acc[i];
     size_t j = i;
     while (j > 0 && acc[j - 1].confidence < c.confidence) {
       acc[j] = acc[j - 1];
@@ -805,8 +894,10 @@ int sek_error_classify_ctx(const sek_error *e, const sek_error_context *ctx, sek
     acc[j] = c;
   }
   size_t k = num < cap ? num : cap;
-  for (size_t i = 0; i < k; i++)
-    out[i] = acc[i];
+  for (size_t i = 0; i < k; i++) {
+    out[i] = *acc[i].cause;
+    out[i].confidence = acc[i].confidence;
+  }
   *out_num = k;
   return SEK_OK;
 }

@@ -30,6 +30,10 @@ struct sek_decode_result {
   sek_error **errs;
   sek_op *ops; /* the operation each record's text named (classification input) */
   size_t num, cap;
+  /* the first error lives here: a paste usually holds one, and it saves three allocations */
+  sek_decoded one_item;
+  sek_error *one_err;
+  sek_op one_op;
   sek_unparsed unparsed[MAX_GLOBAL_UNPARSED];
   size_t num_unparsed;
 };
@@ -71,9 +75,14 @@ static bool ieq(const char *w, size_t n, const char *lit) {
 }
 static bool contains_lit(const char *s, size_t n, const char *lit) {
   size_t m = strlen(lit);
-  for (size_t i = 0; i + m <= n; i++)
-    if (s[i] == lit[0] && memcmp(s + i, lit, m) == 0)
+  for (const char *p = s, *end = s + n; (size_t)(end - p) >= m;) {
+    p = memchr(p, lit[0], (size_t)(end - p) - m + 1);
+    if (p == NULL)
+      return false;
+    if (memcmp(p, lit, m) == 0)
       return true;
+    p++;
+  }
   return false;
 }
 
@@ -210,7 +219,7 @@ static bool desc_follow_ok(const lenient *L, size_t p) {
 }
 
 static void mark_private(lenient *L, const char *s, size_t n, size_t off) {
-  if (n >= 9 && contains_lit(s, n, "<private>"))
+  if (n >= 9 && memchr(s, '<', n) != NULL && contains_lit(s, n, "<private>"))
     note(L->ns, off, n, R_PRIVATE);
 }
 
@@ -223,8 +232,9 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
   const char *t = L->t;
   size_t n = L->n, p = *pos + 13; /* "Error Domain=" */
   size_t ds = p;
-  while (p < n && !is_space((unsigned char)t[p]) && !is_eol((unsigned char)t[p]) && t[p] != ',' &&
-         t[p] != '}' && t[p] != '"' && t[p] != ')')
+  static const unsigned char domain_end[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+                                                [','] = 1, ['}'] = 1, ['"'] = 1, [')'] = 1};
+  while (p < n && !domain_end[(unsigned char)t[p]])
     p++;
   size_t de = p;
   const char *dom = t + ds;
@@ -274,7 +284,15 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
   if (q > p && open_quote_at(L, q, &ql, &kind)) {
     size_t s = q + ql, k = s, cl = 0;
     bool closed = false;
-    for (; k < n && !is_eol((unsigned char)t[k]); k++) {
+    /* only these bytes can end the line or start a closing quote */
+    static const unsigned char stop[256] = {['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['\\'] = 1,
+                                            [0xe2] = 1};
+    for (; k < n; k++) {
+      unsigned char c = (unsigned char)t[k];
+      if (!stop[c])
+        continue;
+      if (is_eol(c))
+        break;
       if (close_quote_at(L, k, kind, &cl) && desc_follow_ok(L, k + cl)) {
         closed = true;
         break;
@@ -369,11 +387,11 @@ static bool key_start_at(const lenient *L, size_t p) {
 
 /* Adds a value unless the key is already there (the first one wins, as text order reads). */
 static void put_string(lenient *L, sek_error *e, const char *k, size_t kl, const char *v,
-                       size_t vl, size_t off) {
+                       size_t vl, size_t off, bool checked) {
   if (sek_error_has_key_n(e, k, kl))
     return;
   mark_private(L, v, vl, off);
-  if (!sek_error_value_ok(v, vl)) {
+  if (!checked && !sek_error_value_ok(v, vl)) {
     note(L->ns, off, vl, R_VALUE); /* it would not print back as one value */
     return;
   }
@@ -467,35 +485,49 @@ static int parse_entries(lenient *L, size_t *pos, sek_error *e, unsigned depth, 
           L->nomem = 1;
       } else {
         sek_error_free(inner);
-        put_string(L, e, t + ks, ke - ks, t + s, k - s, s);
+        put_string(L, e, t + ks, ke - ks, t + s, k - s, s, false);
       }
       p = k < n && !is_eol((unsigned char)t[k]) ? k + cl : k;
     } else {
+      /* the bytes that can end or nest a raw value; everything else is skipped in a tight loop */
+      static const unsigned char stop[256] = {
+          [0] = 1, ['{'] = 1, ['}'] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1, ['\\'] = 1,
+      };
       size_t d = 0, k = p;
+      bool structural = false, nul = false;
       for (; k < n; k++) {
         char c = t[k];
+        if (!stop[(unsigned char)c])
+          continue;
         if (c == '{') {
           d++;
         } else if (c == '}') {
-          if (d == 0)
+          if (d == 0) {
+            structural = true;
             break;
+          }
           d--;
         } else if (d == 0 && c == ',' && k + 1 < n && t[k + 1] == ' ' && key_start_at(L, k + 2)) {
+          structural = true;
           break;
         } else if (d == 0 && (is_eol((unsigned char)c) || (c == ';' && k + 1 < n &&
                                                            is_eol((unsigned char)t[k + 1])))) {
           break;
         } else if (qkind == 1 && c == '\\' && k + 1 < n && t[k + 1] == '"' && d == 0) {
           break; /* the end of the JSON string that holds this description */
+        } else if (c == '\0') {
+          nul = true;
         }
       }
       size_t ve = k;
       while (ve > vs && is_space((unsigned char)t[ve - 1]))
         ve--;
+      /* ended where the strict parser would end it, balanced: it reads back without a check */
+      bool clean = structural && !nul && !nested_new;
       if (ve > vs + 1 && t[vs] == '"' && t[ve - 1] == '"') /* legacy plist quoting */
-        put_string(L, e, t + ks, ke - ks, t + vs + 1, ve - vs - 2, vs + 1);
+        put_string(L, e, t + ks, ke - ks, t + vs + 1, ve - vs - 2, vs + 1, false);
       else
-        put_string(L, e, t + ks, ke - ks, t + vs, ve - vs, vs);
+        put_string(L, e, t + ks, ke - ks, t + vs, ve - vs, vs, clean);
       p = k;
     }
     while (p < n && is_space((unsigned char)t[p]))
@@ -586,50 +618,67 @@ static void rec_reset(record *r) {
   memset(r, 0, sizeof *r);
 }
 
-static bool push_item(scanner *s, sek_error *e, const sek_decoded *d, sek_op op) {
+/* One of the result's arrays grown from cap to new_cap elements, or NULL (arr unchanged); the
+ * first element may live in the result itself (inline), in which case it is copied out. */
+static void *grow(void *arr, const void *inline_elem, size_t elem, size_t cap, size_t new_cap) {
+  bool is_inline = arr == inline_elem;
+  void *p = realloc(is_inline ? NULL : arr, new_cap * elem);
+  if (p != NULL && is_inline)
+    memcpy(p, inline_elem, cap * elem);
+  return p;
+}
+
+/* A new slot at the end of the result for error e (owned by the result from then on), or NULL
+ * when memory runs out (e not taken). */
+static sek_decoded *push_slot(scanner *s, sek_error *e, sek_op op) {
   sek_decode_result *res = s->res;
+  if (res->cap == 0) {
+    res->items = &res->one_item;
+    res->errs = &res->one_err;
+    res->ops = &res->one_op;
+    res->cap = 1;
+  }
   if (res->num == res->cap) {
-    size_t cap = res->cap ? res->cap * 2 : 4;
-    sek_decoded *items = realloc(res->items, cap * sizeof *items);
+    size_t cap = res->cap * 4;
+    /* each array keeps a valid pointer whichever step fails; cap grows only when all did */
+    sek_decoded *items = grow(res->items, &res->one_item, sizeof *items, res->cap, cap);
     if (items == NULL)
-      return false;
+      return NULL;
     res->items = items;
-    sek_error **errs = realloc(res->errs, cap * sizeof *errs);
+    sek_error **errs = grow(res->errs, &res->one_err, sizeof *errs, res->cap, cap);
     if (errs == NULL)
-      return false;
+      return NULL;
     res->errs = errs;
-    sek_op *ops = realloc(res->ops, cap * sizeof *ops);
+    sek_op *ops = grow(res->ops, &res->one_op, sizeof *ops, res->cap, cap);
     if (ops == NULL)
-      return false;
+      return NULL;
     res->ops = ops;
     res->cap = cap;
   }
-  res->items[res->num] = *d;
   res->errs[res->num] = e;
   res->ops[res->num] = op;
-  res->num++;
-  return true;
+  return &res->items[res->num++];
 }
 
 /* The key kind and id of "<sepk:p256 kid=1214c04d05261ee3>" in s, when present. */
 static void key_from(const char *s, sek_decoded *d) {
   if (s == NULL || d->key_id[0] != '\0')
     return;
-  size_t n = strlen(s);
-  for (size_t i = 0; i + 4 < n; i++) {
-    if (d->key_kind[0] == '\0' && memcmp(s + i, "sepk:", 5) == 0) {
-      size_t k = i + 5, j = 0;
-      while (k < n && s[k] != ' ' && s[k] != '>' && j + 1 < sizeof d->key_kind)
-        d->key_kind[j++] = s[k++];
-      d->key_kind[j] = '\0';
-    }
-    if (memcmp(s + i, "kid=", 4) == 0 && (i == 0 || !is_word((unsigned char)s[i - 1]))) {
-      size_t k = i + 4, j = 0;
-      while (k < n && hexv((unsigned char)s[k]) >= 0 && j + 1 < sizeof d->key_id)
-        d->key_id[j++] = s[k++];
-      d->key_id[j] = '\0';
-      return;
-    }
+  const char *k = strstr(s, "sepk:");
+  if (k != NULL && d->key_kind[0] == '\0') {
+    size_t j = 0;
+    for (k += 5; *k != '\0' && *k != ' ' && *k != '>' && j + 1 < sizeof d->key_kind; k++)
+      d->key_kind[j++] = *k;
+    d->key_kind[j] = '\0';
+  }
+  for (const char *q = strstr(s, "kid="); q != NULL; q = strstr(q + 4, "kid=")) {
+    if (q != s && is_word((unsigned char)q[-1]))
+      continue;
+    size_t j = 0;
+    for (q += 4; hexv((unsigned char)*q) >= 0 && j + 1 < sizeof d->key_id; q++)
+      d->key_id[j++] = *q;
+    d->key_id[j] = '\0';
+    return;
   }
 }
 
@@ -735,19 +784,6 @@ static void rec_finish(scanner *s) {
       strcmp(sek_error_domain(e), SEK_DOMAIN_MACH) != 0 &&
       sek_error_add_number(e, SEK_KEY_AKS_ERROR, signed32(r->aks)) == SEK_ERR_NOMEM)
     s->nomem = 1;
-  sek_decoded d;
-  memset(&d, 0, sizeof d);
-  d.offset = r->start;
-  d.length = r->end - r->start;
-  d.form = r->form ? r->form : "code";
-  d.domain_read = domain_read;
-  d.code_read = code_read;
-  d.has_aks = aks_of_chain(e, &d.aks);
-  key_of_chain(e, &d);
-  d.num_unparsed = r->num_notes;
-  memcpy(d.unparsed, r->notes, r->num_notes * sizeof r->notes[0]);
-  d.score = r->bonus + (domain_read ? 20 : 0) + (code_read ? 20 : 0) + (d.has_aks ? 15 : 0) +
-            10 * chain_len(e) + (sek_error_description(e) ? 5 : 0) + (d.key_id[0] ? 5 : 0);
   sek_op op = r->op;
   /* the same error printed twice in a row (Swift dump, log and its echo) is one error */
   sek_decode_result *res = s->res;
@@ -755,10 +791,33 @@ static void rec_finish(scanner *s) {
     sek_decoded *prev = &res->items[res->num - 1];
     prev->length = r->end - prev->offset;
     sek_error_free(e);
-  } else if (!push_item(s, e, &d, op)) {
+    rec_reset(r);
+    return;
+  }
+  sek_decoded *d = push_slot(s, e, op);
+  if (d == NULL) {
     sek_error_free(e);
     s->nomem = 1;
+    rec_reset(r);
+    return;
   }
+  /* filled field by field: the struct is large and most of it (causes) is written later */
+  d->error = e;
+  d->offset = r->start;
+  d->length = r->end - r->start;
+  d->form = r->form ? r->form : "code";
+  d->domain_read = domain_read;
+  d->code_read = code_read;
+  d->key_kind[0] = d->key_id[0] = d->operation[0] = '\0';
+  d->has_aks = aks_of_chain(e, &d->aks);
+  if (!d->has_aks)
+    memset(&d->aks, 0, sizeof d->aks);
+  key_of_chain(e, d);
+  d->num_causes = 0;
+  d->num_unparsed = r->num_notes;
+  memcpy(d->unparsed, r->notes, r->num_notes * sizeof r->notes[0]);
+  d->score = r->bonus + (domain_read ? 20 : 0) + (code_read ? 20 : 0) + (d->has_aks ? 15 : 0) +
+             10 * chain_len(e) + (sek_error_description(e) ? 5 : 0) + (d->key_id[0] ? 5 : 0);
   rec_reset(r);
 }
 
@@ -1343,9 +1402,14 @@ static int scan(scanner *s) {
 int sek_decode(const char *text, size_t len, sek_decode_result **out) {
   if ((text == NULL && len > 0) || out == NULL)
     return SEK_ERR_ARG;
-  sek_decode_result *res = calloc(1, sizeof *res);
+  /* malloc, not calloc: the inline first item is large and written before it is read */
+  sek_decode_result *res = malloc(sizeof *res);
   if (res == NULL)
     return SEK_ERR_NOMEM;
+  res->items = NULL;
+  res->errs = NULL;
+  res->ops = NULL;
+  res->num = res->cap = res->num_unparsed = 0;
   scanner s;
   memset(&s, 0, sizeof s);
   s.t = text ? text : "";
@@ -1369,6 +1433,8 @@ int sek_decode(const char *text, size_t len, sek_decode_result **out) {
     sek_op op = sek_error_op_of(res->errs[i]);
     if (op == SEK_OP_UNKNOWN)
       op = ctx.op;
+    ctx.op = op;
+    ctx.op_resolved = true;
     const char *name = sek_op_name(op);
     size_t nl = strlen(name);
     if (nl >= sizeof d->operation)
@@ -1387,9 +1453,12 @@ void sek_decode_result_free(sek_decode_result *r) {
     return;
   for (size_t i = 0; i < r->num; i++)
     sek_error_free(r->errs[i]);
-  free(r->items);
-  free(r->errs);
-  free(r->ops);
+  if (r->items != &r->one_item)
+    free(r->items);
+  if (r->errs != &r->one_err)
+    free(r->errs);
+  if (r->ops != &r->one_op)
+    free(r->ops);
   free(r);
 }
 

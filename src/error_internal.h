@@ -54,6 +54,9 @@ const char *sek_op_name(sek_op op);
  */
 sek_op sek_op_find(const char *s, size_t n, size_t *out_end);
 
+/* The operation phrase table's first-byte index agrees with the table (for the tests). */
+bool sek_op_table_consistent(void);
+
 /* sek_op_at: a phrase of the table starting exactly at s (its length in *out_len). */
 sek_op sek_op_at(const char *s, size_t n, size_t *out_len);
 
@@ -76,7 +79,16 @@ int sek_error_set_address(sek_error *e, const char *hex, size_t n);
 /* Canonical decimal (what %lld writes) in [lo, hi]. */
 bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out);
 /* A byte the printer and parser accept inside a user-info key. */
-bool sek_error_key_char_ok(unsigned char c);
+/* Bytes a key cannot hold: control characters, DEL and the form's delimiters. */
+static const unsigned char sek_error_key_bad[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1, ['='] = 1, [','] = 1, ['{'] = 1,
+    ['}'] = 1, ['"'] = 1,
+};
+static inline bool sek_error_key_char_ok(unsigned char c) { return !sek_error_key_bad[c]; }
 /* What sek_error_parse reads back.  sek_error_key_starts_at: a user-info key and '=' start at
  * s[pos].  sek_error_value_ok: v prints as a raw value that reads back as itself (balanced
  * braces, no ", KEY=" inside, not a nested-error prefix, no NUL).  sek_error_description_ok_len:
@@ -100,6 +112,7 @@ typedef struct {
   bool no_code;          /* the error was inferred from a name or a message, not read */
   bool code_unknown;     /* the text has the domain but not the code (redacted, cut off) */
   sek_op op;             /* the operation the surrounding text names */
+  bool op_resolved;      /* op already combines the error's own strings and the text */
 } sek_error_context;
 
 /* sek_error_classify with decoder context; ctx may be NULL. */
@@ -117,8 +130,8 @@ typedef struct {
 /* The message table, for the decoder's scan and the tests. */
 const sek_error_message_info *sek_error_messages(size_t *out_num);
 
-/* All code rows, for tests and the fuzz dictionary check. */
-const sek_error_code_info *sek_error_codes(size_t *out_num);
+/* The code rows of domain table i (0.. until NULL), for tests. */
+const sek_error_code_info *sek_error_codes(size_t i, size_t *out_num);
 
 /* The alias rows (name -> domain, code), e.g. errKCItemNotFound, kLAErrorUserCancel. */
 typedef struct {

@@ -21,7 +21,8 @@ static bool name_is(const char *table_name, const char *name, size_t len);
 
 /* ---- codes ------------------------------------------------------------------------------------ */
 
-static const sek_error_code_info codes[] = {
+/* One table per domain: a lookup walks only the rows of its domain. */
+static const sek_error_code_info codes_os[] = {
     /* §1a general */
     {OS, 0, "errSecSuccess", "no error", SB},
     {OS, -4, "errSecUnimplemented", "function or operation not implemented", SB},
@@ -156,6 +157,9 @@ static const sek_error_code_info codes[] = {
     {OS, -25330, "errSecAuthNeeded", "authentication needed (constraints in user info 'cons')",
      SBP},
     {OS, -25336, "errSecTimedOut", "timed out (same value as errSecPeersNotAvailable)", SBP},
+};
+
+static const sek_error_code_info codes_tk[] = {
     /* §2 CryptoTokenKit */
     {TK, -1, "TKErrorCodeNotImplemented", "not implemented", "[MS-TK] [OBJC2-TK]"},
     {TK, -2, "TKErrorCodeCommunicationError", "communication with the token failed",
@@ -171,6 +175,9 @@ static const sek_error_code_info codes[] = {
     {TK, -9, "TKErrorCodeAuthenticationNeeded", "authentication is needed", "[MS-TK]"},
     {TK, -1003, "TKTokenNotFoundButPINEntered", "token not found after PIN entry (private)",
      "[SEC:CTKKey] literal -1003"},
+};
+
+static const sek_error_code_info codes_la[] = {
     /* §4 LocalAuthentication */
     {LA, -1, "LAErrorAuthenticationFailed", "the user failed to authenticate", "[SDK-LA11]"},
     {LA, -2, "LAErrorUserCancel", "the user canceled authentication", "[SDK-LA11]"},
@@ -196,6 +203,9 @@ static const sek_error_code_info codes[] = {
     {LA, -1009, "LAErrorACLOperationNotAllowed",
      "the key's ACL does not allow the operation (private; name is ours)",
      "O: flutter_secure_storage PR #989; name I: from its message"},
+};
+
+static const sek_error_code_info codes_mach[] = {
     /* §3a IOKit returns (NSMachErrorDomain, signed 32-bit) */
     {MACH, 0, "KERN_SUCCESS", "success", "[XNU]"},
     {MACH, -536870212, "kIOReturnError", "general error", "[XNU]"},
@@ -224,9 +234,20 @@ static const sek_error_code_info codes[] = {
      "O: third-party labels of AKSError=-536362999; seed thread (Quinn: 'policy invalid')"},
 };
 
-const sek_error_code_info *sek_error_codes(size_t *out_num) {
-  *out_num = sizeof codes / sizeof codes[0];
-  return codes;
+#define ROWS(t) {t, sizeof t / sizeof t[0]}
+static const struct {
+  const sek_error_code_info *rows;
+  size_t num;
+} code_tables[] = {
+    ROWS(codes_os), ROWS(codes_tk), ROWS(codes_la), ROWS(codes_mach),
+};
+#undef ROWS
+
+const sek_error_code_info *sek_error_codes(size_t i, size_t *out_num) {
+  if (i >= sizeof code_tables / sizeof code_tables[0])
+    return NULL;
+  *out_num = code_tables[i].num;
+  return code_tables[i].rows;
 }
 
 static const sek_error_code_info unknown_code = {"", 0, "", "unknown code", "none"};
@@ -234,9 +255,15 @@ static const sek_error_code_info unknown_code = {"", 0, "", "unknown code", "non
 const sek_error_code_info *sek_error_code_lookup(const char *domain, long long code) {
   if (domain == NULL)
     return &unknown_code;
-  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-    if (codes[i].code == code && strcmp(codes[i].domain, domain) == 0)
-      return &codes[i];
+  for (size_t t = 0; t < sizeof code_tables / sizeof code_tables[0]; t++) {
+    const sek_error_code_info *rows = code_tables[t].rows;
+    if (rows[0].domain != domain && strcmp(rows[0].domain, domain) != 0)
+      continue;
+    for (size_t i = 0; i < code_tables[t].num; i++)
+      if (rows[i].code == code)
+        return &rows[i];
+    break;
+  }
   return &unknown_code;
 }
 
@@ -414,9 +441,10 @@ static const sek_error_code_info *alias_row(const sek_error_alias_info *a) {
 const sek_error_code_info *sek_error_name_lookup(const char *name, size_t len) {
   if (name == NULL || len == 0)
     return NULL;
-  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-    if (name_is(codes[i].name, name, len))
-      return &codes[i];
+  for (size_t t = 0; t < sizeof code_tables / sizeof code_tables[0]; t++)
+    for (size_t i = 0; i < code_tables[t].num; i++)
+      if (name_is(code_tables[t].rows[i].name, name, len))
+        return &code_tables[t].rows[i];
   for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
     if (name_is(aliases[i].name, name, len))
       return alias_row(&aliases[i]);
@@ -425,20 +453,27 @@ const sek_error_code_info *sek_error_name_lookup(const char *name, size_t len) {
 
 /* ---- domain spellings ---------------------------------------------------------------------------- */
 
+#define DA(alias, canonical) {alias, sizeof alias - 1, canonical}
 static const struct {
-  const char *alias, *canonical;
+  const char *alias;
+  size_t len;
+  const char *canonical;
 } domain_aliases[] = {
-    {"NSOSStatusErrorDomain", OS},    {"kCFErrorDomainOSStatus", OS}, {"OSStatus", OS},
-    {"kSecErrorDomain", OS},          {"CryptoTokenKit", TK},         {"TKErrorDomain", TK},
-    {"TKError", TK},                  {"com.apple.CryptoTokenKit", TK}, {LA, LA},
-    {"LAErrorDomain", LA},            {"kLAErrorDomain", LA},         {"LAError", LA},
-    {"LocalAuthentication", LA},      {"NSMachErrorDomain", MACH},    {"kCFErrorDomainMach", MACH},
-    {"NSPOSIXErrorDomain", SEK_DOMAIN_POSIX}, {"kCFErrorDomainPOSIX", SEK_DOMAIN_POSIX},
+    DA("NSOSStatusErrorDomain", OS),  DA("kCFErrorDomainOSStatus", OS),
+    DA("OSStatus", OS),               DA("kSecErrorDomain", OS),
+    DA("CryptoTokenKit", TK),         DA("TKErrorDomain", TK),
+    DA("TKError", TK),                DA("com.apple.CryptoTokenKit", TK),
+    DA(LA, LA),                       DA("LAErrorDomain", LA),
+    DA("kLAErrorDomain", LA),         DA("LAError", LA),
+    DA("LocalAuthentication", LA),    DA("NSMachErrorDomain", MACH),
+    DA("kCFErrorDomainMach", MACH),   DA("NSPOSIXErrorDomain", SEK_DOMAIN_POSIX),
+    DA("kCFErrorDomainPOSIX", SEK_DOMAIN_POSIX),
 };
+#undef DA
 
 const char *sek_error_domain_canonical(const char *s, size_t len) {
   for (size_t i = 0; i < sizeof domain_aliases / sizeof domain_aliases[0]; i++)
-    if (name_is(domain_aliases[i].alias, s, len))
+    if (domain_aliases[i].len == len && memcmp(domain_aliases[i].alias, s, len) == 0)
       return domain_aliases[i].canonical;
   return NULL;
 }
@@ -531,11 +566,13 @@ int sek_aks_split(long long value, sek_aks_info *out) {
   for (size_t i = 0; i < sizeof subsystems / sizeof subsystems[0]; i++)
     if (subsystems[i].system == a.system && subsystems[i].subsystem == a.subsystem)
       a.subsystem_name = subsystems[i].name;
-  const sek_error_code_info *c = sek_error_code_lookup(MACH, (long long)(int32_t)v);
-  if (c->name[0] != '\0' && v != 0) {
-    a.name = c->name;
-    a.source = c->source;
-  }
+  /* only iokit values have names here: the IOKit / AppleKeyStore rows */
+  for (size_t i = 0; a.system == 0x38 && i < sizeof codes_mach / sizeof codes_mach[0]; i++)
+    if (codes_mach[i].code == (long long)(int32_t)v) {
+      a.name = codes_mach[i].name;
+      a.source = codes_mach[i].source;
+      break;
+    }
   *out = a;
   return SEK_OK;
 }
