@@ -86,6 +86,8 @@ int sek_backend_create_random_key(sek_backend *be, const sek_attrs *params, sek_
  *   query    kSecClass, attributes to match, kSecMatchLimit (one — the default —, all, or a
  *            number), kSecReturnRef / kSecReturnAttributes / kSecReturnData, kSecUse... keys.
  *   out      out: the matches (at least one), newly allocated; free with sek_items_free().
+ *            kSecReturnPersistentRef puts v_PersistentRef into the item's attributes (a
+ *            dictionary is made for it when attributes were not asked for).
  * No match is errSecItemNotFound (-25300).  No result ever carries private key bytes.
  */
 int sek_backend_copy_matching(sek_backend *be, const sek_attrs *query, sek_items **out,

@@ -169,7 +169,8 @@ int sek_emu_unlock(sek_emu *emu);
 
 /*
  * sek_emu_reboot restarts the device: locked, and not unlocked since boot, so that the
- * after-first-unlock classes (ck, cku) are unavailable too until sek_emu_unlock.  The answer
+ * after-first-unlock classes (ck, cku) are unavailable too until sek_emu_unlock.  The
+ * UntilReboot class key is destroyed: its items are deleted (references held fail).  The answer
  * queue is kept; faults stay (they are damage, not state).
  */
 int sek_emu_reboot(sek_emu *emu);
