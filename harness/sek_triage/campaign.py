@@ -199,6 +199,11 @@ class TargetRun:
                 pass
         if "bitmap_cvg" in st:
             out["bitmap_cvg"] = st["bitmap_cvg"]
+        try:
+            out["rate"] = float(st["execs_per_sec"])
+            out["age"] = max(0, time.time() - int(st["last_update"]))
+        except (KeyError, ValueError):
+            pass
         # fuzzer_stats is rewritten about once a minute in 4.04c; the log's "Fuzzing test
         # case" lines say more often how big the queue is.
         try:
@@ -235,13 +240,18 @@ class TargetRun:
     def progress_line(self):
         el = time.time() - self.start
         st = self.stats
-        rate = st.get("execs", 0) / el if el > 0 else 0
+        # afl-fuzz's own rate: its stats file is rewritten about once a minute, so execs/elapsed
+        # would fall between two writes.
+        rate = st["rate"] if "rate" in st else (st.get("execs", 0) / el if el > 0 else 0)
         cov = ("cov %s ft %s" % (st.get("cov", "-"), st.get("ft", "-"))
                if self.engine == "libfuzzer" else
                "edges %s/%s" % (st.get("cov", "-"), st.get("total_edges", "-")))
-        return "fuzz: %-16s %4.0fs/%ds  %10s execs %8.0f/s  %s  corpus %s  crashes %d" % (
+        line = "fuzz: %-16s %4.0fs/%ds  %10s execs %8.0f/s  %s  corpus %s  crashes %d" % (
             self.target, el, self.seconds, st.get("execs", 0), rate, cov, st.get("corpus", "-"),
             st.get("crashes", 0))
+        if st.get("age", 0) > 15:
+            line += "  (afl stats %.0fs old)" % st["age"]
+        return line
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
