@@ -284,7 +284,8 @@ int sek_emu_check_keygen(sek_emu *emu, const sek_attrs *params, sek_error **err)
  * sek_emu_copy_matching_reference is copy_matching computed the slow, obvious way: every row of
  * the keychain is loaded and decrypted, and the query is matched in memory (sek_query_matches)
  * — the oracle for the SQL path.  Same contract and results as sek_backend_copy_matching; it
- * ignores injected store faults.
+ * ignores injected store faults.  A row it cannot decrypt (damaged, another device's) can only
+ * be matched on its clear columns: it matches no term on kcls, labl, alis or atag.
  */
 int sek_emu_copy_matching_reference(sek_emu *emu, const sek_attrs *query, sek_items **out,
                                     sek_error **err);

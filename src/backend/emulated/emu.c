@@ -599,20 +599,17 @@ static void ops_key_free(void *impl, void *key_impl) {
     OPENSSL_clear_free(key_impl, sizeof(emu_key));
 }
 
-static size_t ops_describe(void *impl, const sek_key *key, char *buf, size_t cap) {
-  sek_emu *e = impl;
-  const emu_key *k = sek_key_impl(key, e->backend);
-  unsigned long serial = k != NULL ? k->serial : 0;
-  /* A stable synthetic address: output is deterministic (the error module does the same). */
+/* Apple's description of a token key reference, with a stable synthetic address so that output
+ * is deterministic (the error module prints nested errors the same way). */
+static size_t describe_key(const emu_key *k, char *buf, size_t cap) {
   int n = snprintf(buf, cap, "<SecKeyRef:('%s') 0x%012llx>", SE_TOKEN,
-                   0x600002a40000ull + 0x40ull * serial);
+                   0x600002a40000ull + 0x40ull * (k != NULL ? k->serial : 0));
   return n > 0 ? (size_t)n : 0;
 }
 
-static void describe_key(sek_emu *e, const emu_key *k, char *buf, size_t cap) {
-  snprintf(buf, cap, "<SecKeyRef:('%s') 0x%012llx>", SE_TOKEN,
-           0x600002a40000ull + 0x40ull * (k != NULL ? k->serial : 0));
-  (void)e;
+static size_t ops_describe(void *impl, const sek_key *key, char *buf, size_t cap) {
+  sek_emu *e = impl;
+  return describe_key(sek_key_impl(key, e->backend), buf, cap);
 }
 
 /* Held references see policy faults injected after they were made. */
@@ -1196,7 +1193,7 @@ static int ops_copy_external_representation(void *impl, const sek_key *key, uint
   (void)out_cap;
   (void)out_len;
   char desc[96];
-  describe_key(e, sek_key_impl(key, e->backend), desc, sizeof desc);
+  describe_key(sek_key_impl(key, e->backend), desc, sizeof desc);
   vars v = {NULL, NULL, desc, NULL};
   return emit(e, EMU_ROW_EXPORT, &v, err);
 }
@@ -1316,7 +1313,7 @@ static int ops_create_signature(void *impl, const sek_key *key, const char *algo
   const algorithm *a = find_algorithm(algorithm_name);
   char desc[96];
   if (a == NULL) {
-    describe_key(e, k, desc, sizeof desc);
+    describe_key(k, desc, sizeof desc);
     vars v = {k->kid, algorithm_name, desc, NULL};
     return emit(e, EMU_ROW_SIGN_ALGORITHM, &v, err);
   }
@@ -1355,7 +1352,7 @@ static int ops_verify_signature(void *impl, const sek_key *key, const char *algo
   const algorithm *a = find_algorithm(algorithm_name);
   char desc[96];
   if (a == NULL) {
-    describe_key(e, k, desc, sizeof desc);
+    describe_key(k, desc, sizeof desc);
     vars v = {k->kid, algorithm_name, desc, NULL};
     return emit(e, EMU_ROW_VERIFY_ALGORITHM, &v, err);
   }
