@@ -473,6 +473,20 @@ bool sek_error_has_key_n(const sek_error *e, const char *key, size_t key_len) {
   return find_entry_n(e, key, key_len) != NULL;
 }
 
+int sek_error_set_domain_n(sek_error *e, const char *s, size_t n) {
+  char *d = n < INLINE_DOMAIN ? e->domain_buf : dup_n(s, n);
+  if (d == NULL)
+    return SEK_ERR_NOMEM;
+  if (e->domain != e->domain_buf)
+    free(e->domain);
+  if (d == e->domain_buf) {
+    memmove(d, s, n);
+    d[n] = '\0';
+  }
+  e->domain = d;
+  return SEK_OK;
+}
+
 int sek_error_set_description_n(sek_error *e, const char *s, size_t n) {
   char *d = s ? dup_n(s, n) : NULL;
   if (s != NULL && d == NULL)

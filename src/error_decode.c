@@ -732,6 +732,12 @@ static int merge_entries(sek_error *dst, const sek_error *src) {
   return SEK_OK;
 }
 
+/* A code the OSStatus table knows and no small-code domain (TK, LA) shares: -4 and <= -25. */
+static bool os_known(long long code) {
+  return (code <= -25 || code == -4) &&
+         sek_error_code_lookup(SEK_DOMAIN_OSSTATUS, code)->name[0] != '\0';
+}
+
 static void rec_finish(scanner *s) {
   record *r = &s->rec;
   if (!r->open)
@@ -751,9 +757,7 @@ static void rec_finish(scanner *s) {
       dom = r->dom_text;
       dom_len = r->dom_len;
     }
-    if (dom == NULL && r->has_code &&
-        sek_error_code_lookup(SEK_DOMAIN_OSSTATUS, r->code)->name[0] != '\0' &&
-        (r->code <= -25 || r->code == -4)) {
+    if (dom == NULL && r->has_code && os_known(r->code)) {
       dom = SEK_DOMAIN_OSSTATUS; /* a bare code Security knows: an OSStatus */
       dom_len = strlen(dom);
     }
@@ -778,6 +782,9 @@ static void rec_finish(scanner *s) {
   } else if (!r->domain_read && r->canon != NULL) {
     domain_read = true;
   }
+  if (sek_error_domain(e)[0] == '\0' && code_read && os_known(sek_error_code(e)) &&
+      sek_error_set_domain_n(e, SEK_DOMAIN_OSSTATUS, strlen(SEK_DOMAIN_OSSTATUS)) != SEK_OK)
+    s->nomem = 1; /* a redacted domain with a code only Security uses: an OSStatus */
   if (r->ui != NULL && merge_entries(e, r->ui) != SEK_OK)
     s->nomem = 1;
   if (r->has_aks && !sek_error_has_key_n(e, SEK_KEY_AKS_ERROR, 8) &&
@@ -831,8 +838,10 @@ static record *rec_for(scanner *s, size_t pos, bool compatible) {
     r->start = pos;
     r->end = pos;
     r->last_line = s->line;
-    if (s->last_op != SEK_OP_UNKNOWN && s->line <= s->last_op_line + GAP_LINES)
+    if (s->last_op != SEK_OP_UNKNOWN && s->line <= s->last_op_line + GAP_LINES) {
       r->op = s->last_op;
+      s->last_op = SEK_OP_UNKNOWN; /* one error takes it */
+    }
   }
   return r;
 }
@@ -1206,10 +1215,13 @@ static size_t on_word(scanner *s, size_t p, size_t e) {
   size_t ol;
   sek_op op = sek_op_at(w, n - p, &ol);
   if (op != SEK_OP_UNKNOWN && ol >= wn) {
-    s->last_op = op;
-    s->last_op_line = s->line;
-    if (s->rec.open && s->rec.op == SEK_OP_UNKNOWN && s->line <= s->rec.last_line + GAP_LINES)
+    /* an operation on the line of the open error is its own; otherwise it is for the next */
+    if (s->rec.open && s->rec.op == SEK_OP_UNKNOWN && s->line == s->rec.last_line) {
       s->rec.op = op;
+    } else {
+      s->last_op = op;
+      s->last_op_line = s->line;
+    }
   }
   /* AKSError=… outside a UserInfo */
   if (ieq(w, wn, "AKSError")) {
@@ -1248,19 +1260,31 @@ static size_t on_word(scanner *s, size_t p, size_t e) {
       return vs;
     }
   }
-  /* code keywords: remember where the keyword ended for the number that follows */
-  if (in_list(w, wn, code_keys, sizeof code_keys / sizeof code_keys[0], true)) {
-    s->kw_end = e;
-    return e;
-  }
-  /* domains */
+  /* domains, also as a part of a dotted Swift type name (LocalAuthentication.LAError) */
   if (wn >= 6) {
     const char *canon = sek_error_domain_canonical(w, wn);
+    bool dotted = memchr(w, '.', wn) != NULL;
+    if (canon == NULL && dotted && (name_shaped(w, wn) || camel_tail(w, wn)) &&
+        swift_case(w, wn, dot_before) != NULL)
+      dotted = false; /* LAError.Code.userCancel: a name, handled below */
+    for (size_t a = 0, b; canon == NULL && dotted && a < wn && !has_prefix(w, wn, "com.apple.");
+         a = b + 1) {
+      const char *dot = memchr(w + a, '.', wn - a);
+      b = dot ? (size_t)(dot - w) : wn;
+      if (b == wn && a == 0)
+        break; /* no dot: the whole word was tried */
+      canon = sek_error_domain_canonical(w + a, b - a);
+    }
     if (canon != NULL) {
       ev_domain(s, canon, w, wn, p, e, false);
       s->kw_end = e; /* "CryptoTokenKit error -3", "OSStatus -34018" */
       return e;
     }
+  }
+  /* code keywords: remember where the keyword ended for the number that follows */
+  if (in_list(w, wn, code_keys, sizeof code_keys / sizeof code_keys[0], true)) {
+    s->kw_end = e;
+    return e;
   }
   /* names */
   if (name_shaped(w, wn)) {

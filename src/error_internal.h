@@ -74,6 +74,7 @@ int sek_error_add_number_n(sek_error *e, const char *key, size_t key_len, long l
 int sek_error_add_error_n(sek_error *e, const char *key, size_t key_len, sek_error *inner);
 bool sek_error_has_key_n(const sek_error *e, const char *key, size_t key_len);
 int sek_error_set_description_n(sek_error *e, const char *s, size_t n);
+int sek_error_set_domain_n(sek_error *e, const char *s, size_t n);
 /* The NSUnderlyingError address digits to print (as parsed); n < 17, hex digits only. */
 int sek_error_set_address(sek_error *e, const char *hex, size_t n);
 /* Canonical decimal (what %lld writes) in [lo, hi]. */

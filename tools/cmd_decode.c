@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sek/error.h>
 
@@ -251,6 +252,8 @@ int cmd_decode(int argc, char **argv) {
   char *text = NULL;
   size_t len = 0;
   if (first_text < 0 || first_text >= argc || from_stdin) {
+    if (isatty(STDIN_FILENO))
+      fprintf(stderr, "sek decode: reading the error text from standard input (end with Ctrl-D)\n");
     text = cli_read_file("decode", "-", DECODE_MAX_INPUT, &len);
     if (text == NULL)
       return CLI_BAD_INPUT;
