@@ -83,8 +83,8 @@ static void report(const char *name, const char *t, size_t n, double secs) {
   size_t errors = decode_once(t, n);
   double d = per_run(decode_fn, t, n, secs);
   double ref = per_run(reference_scan, t, n, secs / 4);
-  printf("%-34s %9zu B %6zu err  %12.0f err/s  %9.1f MB/s  ref %9.1f MB/s  ratio %6.1fx\n",
-         name, n, errors, (double)errors / d, (double)n / d / 1e6, (double)n / ref / 1e6, d / ref);
+  printf("%-34s %9zu B %6zu err  %12.0f err/s  %9.1f MB/s  ref %9.1f MB/s  ratio %6.1fx\n", name, n,
+         errors, (double)errors / d, (double)n / d / 1e6, (double)n / ref / 1e6, d / ref);
 }
 
 /* A log excerpt of about `size` bytes: noise lines with an error line every few lines, in the
@@ -184,8 +184,8 @@ int main(int argc, char **argv) {
   };
   for (size_t k = 0; k < sizeof adversarial / sizeof adversarial[0]; k++) {
     size_t n;
-    char *t = make_repeat(adversarial[k].head, adversarial[k].unit, adversarial[k].tail, 1u << 20,
-                          &n);
+    char *t =
+        make_repeat(adversarial[k].head, adversarial[k].unit, adversarial[k].tail, 1u << 20, &n);
     report(adversarial[k].name, t, n, secs / 2);
     free(t);
   }

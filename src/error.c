@@ -48,18 +48,23 @@ struct sek_error {
 };
 
 /* Keys Apple's errors carry again and again: stored as pointers to these, not as copies. */
-#define WK(k) {k, sizeof k - 1}
+#define WK(k)                                                                                      \
+  { k, sizeof k - 1 }
 static const struct {
   const char *key;
   size_t len;
 } well_known_keys[] = {
-    WK(SEK_KEY_DEBUG_DESCRIPTION), WK(SEK_KEY_AKS_ERROR),    WK(SEK_KEY_UNDERLYING),
-    WK(SEK_KEY_DESCRIPTION),       WK(SEK_KEY_LOCALIZED_DESCRIPTION), WK("numberOfErrorsDeep"),
+    WK(SEK_KEY_DEBUG_DESCRIPTION),
+    WK(SEK_KEY_AKS_ERROR),
+    WK(SEK_KEY_UNDERLYING),
+    WK(SEK_KEY_DESCRIPTION),
+    WK(SEK_KEY_LOCALIZED_DESCRIPTION),
+    WK("numberOfErrorsDeep"),
     WK("NSLocalizedFailureReason"),
 };
 #undef WK
 
-/* ---- string buffer (shared by the module through error_internal.h) ------------------------- */
+/* ---- string buffer (shared by the module through error_internal.h) --------------------------- */
 
 static bool sb_reserve(sek_sb *b, size_t extra) {
   if (b->failed)
@@ -134,7 +139,7 @@ char *sek_sb_finish(sek_sb *b) {
 
 static int hex_val(char c);
 
-/* ---- the model ------------------------------------------------------------------------------ */
+/* ---- the model ------------------------------------------------------------------------------- */
 
 static char *dup_n(const char *s, size_t n) {
   char *p = malloc(n + 1);
@@ -147,7 +152,7 @@ static char *dup_n(const char *s, size_t n) {
 }
 
 sek_error *sek_error_new_n(const char *domain, size_t domain_len, long code,
-                              const char *description, size_t description_len) {
+                           const char *description, size_t description_len) {
   sek_error *e = calloc(1, sizeof *e);
   if (e == NULL)
     return NULL;
@@ -182,7 +187,7 @@ sek_error *sek_error_new(const char *domain, long code, const char *description)
   if (domain == NULL)
     return NULL;
   return sek_error_new_n(domain, strlen(domain), code, description,
-                     description ? strlen(description) : 0);
+                         description ? strlen(description) : 0);
 }
 
 static void entry_clear(entry *en) {
@@ -342,7 +347,7 @@ static entry *slot_for(sek_error *e, const char *key, size_t key_len, int *st) {
 }
 
 int sek_error_add_string_n(sek_error *e, const char *key, size_t key_len, const char *v,
-                        size_t v_len) {
+                           size_t v_len) {
   if (!key_ok_n(key, key_len))
     return SEK_ERROR_ERR_KEY;
   char *copy = dup_n(v, v_len);
@@ -565,7 +570,7 @@ int sek_error_user_entry(const sek_error *e, size_t i, const char **out_key,
   return SEK_OK;
 }
 
-/* ---- printer ------------------------------------------------------------------------------- */
+/* ---- printer --------------------------------------------------------------------------------- */
 
 static const char HEX[] = "0123456789abcdef";
 
@@ -655,7 +660,8 @@ bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi
   }
   if (i == n || !is_digit(s[i]) || (s[i] == '0' && (n - i > 1 || neg)))
     return false;
-  unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+  unsigned long long v = 0,
+                     lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
   for (; i < n; i++) {
     if (!is_digit(s[i]))
       return false;
@@ -664,8 +670,8 @@ bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi
       return false;
     v = v * 10 + d;
   }
-  long long x = neg ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v)
-                    : (long long)v;
+  long long x =
+      neg ? (v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v) : (long long)v;
   if (x < lo || x > hi)
     return false;
   *out = x;
@@ -730,9 +736,9 @@ static bool try_data(const reader *r, size_t pos, uint8_t **out_p, size_t *out_l
     return false;
   size_t end = i + (size_t)n * 2 + 1;
   /* it must end the value, as the raw scan would see it */
-  if (!(end < r->len && (r->base[end] == '}' || (r->base[end] == ',' && end + 1 < r->len &&
-                                                 r->base[end + 1] == ' ' &&
-                                                 key_starts_at(r, end + 2)))))
+  if (!(end < r->len &&
+        (r->base[end] == '}' || (r->base[end] == ',' && end + 1 < r->len &&
+                                 r->base[end + 1] == ' ' && key_starts_at(r, end + 2)))))
     return false;
   uint8_t *p = malloc(n ? (size_t)n : 1);
   if (p == NULL)
@@ -862,8 +868,8 @@ static int parse_error_at(reader *r, unsigned depth, bool nested, sek_error **ou
       break;
   }
   bool null_desc = qe - qs == 6 && memcmp(r->base + qs, "(null)", 6) == 0;
-  sek_error *e = sek_error_new_n(r->base + ds, de - ds, (long)code, null_desc ? NULL : r->base + qs,
-                             qe - qs);
+  sek_error *e =
+      sek_error_new_n(r->base + ds, de - ds, (long)code, null_desc ? NULL : r->base + qs, qe - qs);
   if (e == NULL)
     return fail(r, ds, SEK_ERR_NOMEM);
   r->pos = qe + 1;
@@ -905,7 +911,7 @@ int sek_error_parse(const char *text, size_t len, sek_error **out) {
   return sek_error_parse_at(text, len, out, NULL);
 }
 
-/* ---- what the strict parser reads back (for builders of lenient input) ------------------------ */
+/* ---- what the strict parser reads back (for builders of lenient input) ----------------------- */
 
 bool sek_error_key_starts_at(const char *s, size_t n, size_t pos) {
   reader r = {s, n, 0, 0};
@@ -943,7 +949,8 @@ size_t sek_error_description_ok_len(const char *d, size_t n) {
   for (const char *q = memchr(d, '"', n); q != NULL;
        q = memchr(q + 1, '"', n - (size_t)(q + 1 - d))) {
     size_t i = (size_t)(q - d);
-    if (i + 1 < n && (d[i + 1] == '}' || (n - i - 1 >= 11 && memcmp(q + 1, " UserInfo={", 11) == 0)))
+    if (i + 1 < n &&
+        (d[i + 1] == '}' || (n - i - 1 >= 11 && memcmp(q + 1, " UserInfo={", 11) == 0)))
       return i;
     if (i + 1 >= n)
       break;
@@ -951,7 +958,7 @@ size_t sek_error_description_ok_len(const char *d, size_t n) {
   return n;
 }
 
-/* ---- names ------------------------------------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------------------------- */
 
 const char *sek_action_name(sek_action a) {
   static const char *const names[] = {

@@ -38,7 +38,7 @@ struct sek_decode_result {
   size_t num_unparsed;
 };
 
-/* ---- character classes ------------------------------------------------------------------------ */
+/* ---- character classes ----------------------------------------------------------------------- */
 
 static bool is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -132,7 +132,7 @@ static long long signed32(long long v) {
   return (long long)(int32_t)u;
 }
 
-/* ---- notes ---------------------------------------------------------------------------------------- */
+/* ---- notes ----------------------------------------------------------------------------------- */
 
 typedef struct {
   sek_unparsed *v;
@@ -159,7 +159,7 @@ static const char R_DESC_CUT[] = "description text after a quote that would end 
 static const char R_KEY[] = "a user-info key the model cannot hold";
 static const char R_VALUE[] = "a user-info value with unbalanced braces or an embedded KEY=";
 
-/* ---- the lenient NSError description parser --------------------------------------------------------- */
+/* ---- the lenient NSError description parser -------------------------------------------------- */
 
 typedef struct {
   const char *t;
@@ -194,12 +194,8 @@ static bool open_quote_at(const lenient *L, size_t p, size_t *ql, int *kind) {
 static bool close_quote_at(const lenient *L, size_t p, int kind, size_t *ql) {
   const char *t = L->t;
   switch (kind) {
-  case 0:
-    *ql = 1;
-    return t[p] == '"' && (p == 0 || t[p - 1] != '\\');
-  case 1:
-    *ql = 2;
-    return p + 1 < L->n && t[p] == '\\' && t[p + 1] == '"';
+  case 0: *ql = 1; return t[p] == '"' && (p == 0 || t[p - 1] != '\\');
+  case 1: *ql = 2; return p + 1 < L->n && t[p] == '\\' && t[p + 1] == '"';
   default:
     *ql = 3;
     return p + 2 < L->n && (unsigned char)t[p] == 0xe2 && (unsigned char)t[p + 1] == 0x80 &&
@@ -232,8 +228,8 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
   const char *t = L->t;
   size_t n = L->n, p = *pos + 13; /* "Error Domain=" */
   size_t ds = p;
-  static const unsigned char domain_end[256] = {[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
-                                                [','] = 1, ['}'] = 1, ['"'] = 1, [')'] = 1};
+  static const unsigned char domain_end[256] = {
+      [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, ['}'] = 1, ['"'] = 1, [')'] = 1};
   while (p < n && !domain_end[(unsigned char)t[p]])
     p++;
   size_t de = p;
@@ -285,8 +281,8 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
     size_t s = q + ql, k = s, cl = 0;
     bool closed = false;
     /* only these bytes can end the line or start a closing quote */
-    static const unsigned char stop[256] = {['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['\\'] = 1,
-                                            [0xe2] = 1};
+    static const unsigned char stop[256] = {
+        ['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['\\'] = 1, [0xe2] = 1};
     for (; k < n; k++) {
       unsigned char c = (unsigned char)t[k];
       if (!stop[c])
@@ -371,8 +367,8 @@ static sek_error *from_localized(const char *s, size_t n) {
     const char *canon = sek_error_domain_canonical(s + b, i - b);
     sek_error *err = canon ? sek_error_new(canon, (long)code, NULL)
                            : sek_error_new_n(s + b, i - b, (long)code, NULL, 0);
-    if (err != NULL && sek_error_set_description_n(err, s, sek_error_description_ok_len(s, n)) !=
-                           SEK_OK) {
+    if (err != NULL &&
+        sek_error_set_description_n(err, s, sek_error_description_ok_len(s, n)) != SEK_OK) {
       sek_error_free(err);
       return NULL;
     }
@@ -386,8 +382,8 @@ static bool key_start_at(const lenient *L, size_t p) {
 }
 
 /* Adds a value unless the key is already there (the first one wins, as text order reads). */
-static void put_string(lenient *L, sek_error *e, const char *k, size_t kl, const char *v,
-                       size_t vl, size_t off, bool checked) {
+static void put_string(lenient *L, sek_error *e, const char *k, size_t kl, const char *v, size_t vl,
+                       size_t off, bool checked) {
   if (sek_error_has_key_n(e, k, kl))
     return;
   mark_private(L, v, vl, off);
@@ -510,8 +506,8 @@ static int parse_entries(lenient *L, size_t *pos, sek_error *e, unsigned depth, 
         } else if (d == 0 && c == ',' && k + 1 < n && t[k + 1] == ' ' && key_start_at(L, k + 2)) {
           structural = true;
           break;
-        } else if (d == 0 && (is_eol((unsigned char)c) || (c == ';' && k + 1 < n &&
-                                                           is_eol((unsigned char)t[k + 1])))) {
+        } else if (d == 0 && (is_eol((unsigned char)c) ||
+                              (c == ';' && k + 1 < n && is_eol((unsigned char)t[k + 1])))) {
           break;
         } else if (qkind == 1 && c == '\\' && k + 1 < n && t[k + 1] == '"' && d == 0) {
           break; /* the end of the JSON string that holds this description */
@@ -565,22 +561,22 @@ static int parse_entries(lenient *L, size_t *pos, sek_error *e, unsigned depth, 
   return SEK_OK;
 }
 
-/* ---- records ---------------------------------------------------------------------------------------- */
+/* ---- records --------------------------------------------------------------------------------- */
 
 typedef struct {
   bool open;
   size_t start, end, last_line;
-  const char *canon;      /* canonical domain from the text or implied by a name */
+  const char *canon; /* canonical domain from the text or implied by a name */
   bool domain_read;
-  bool domain_keyed;      /* the domain was the value of a domain: key (JSON, debug print) */
-  const char *dom_text;   /* a domain the tables do not know, as written */
+  bool domain_keyed;    /* the domain was the value of a domain: key (JSON, debug print) */
+  const char *dom_text; /* a domain the tables do not know, as written */
   size_t dom_len;
   bool has_code, code_read;
   long long code;
   const char *desc;
   size_t desc_len;
-  sek_error *built;       /* an NSError description read whole */
-  sek_error *ui;          /* entries of a loose UserInfo={…} */
+  sek_error *built; /* an NSError description read whole */
+  sek_error *ui;    /* entries of a loose UserInfo={…} */
   bool has_aks;
   long long aks;
   const char *form;
@@ -597,7 +593,7 @@ typedef struct {
   sek_error_context ctx;
   sek_op last_op;
   size_t last_op_line;
-  size_t kw_end;         /* just after the last code keyword; (size_t)-1 when none */
+  size_t kw_end; /* just after the last code keyword; (size_t)-1 when none */
   size_t bio_pos, change_pos;
   sek_decode_result *res;
   int nomem;
@@ -976,7 +972,7 @@ static void ev_nserror(scanner *s, sek_error *e, bool code_read, bool legacy, si
   rec_touch(s, end);
 }
 
-/* ---- the scan ------------------------------------------------------------------------------------------ */
+/* ---- the scan -------------------------------------------------------------------------------- */
 
 /* Separators between a keyword and its value: spaces, quotes, ':', '=', '(' and '#'. */
 static size_t skip_sep(const char *t, size_t n, size_t p, bool *saw_assign) {
@@ -1019,14 +1015,24 @@ static bool value_span(const char *t, size_t n, size_t p, size_t *vs, size_t *ve
 }
 
 static const char *const desc_keys[] = {
-    "description", "localizedDescription", "NSDebugDescription", "NSLocalizedDescription",
-    "debugDescription", "message", "NSDescription", "errorMessage", "localizedFailureReason",
-    "NSLocalizedFailureReason", "reason", "errorDescription",
+    "description",
+    "localizedDescription",
+    "NSDebugDescription",
+    "NSLocalizedDescription",
+    "debugDescription",
+    "message",
+    "NSDescription",
+    "errorMessage",
+    "localizedFailureReason",
+    "NSLocalizedFailureReason",
+    "reason",
+    "errorDescription",
 };
 
 static const char *const code_keys[] = {
-    "code", "errorCode", "error_code", "status", "osstatus", "OSStatus", "err", "error",
-    "result", "resultCode", "returned", "rawValue", "errno", "statusCode", "PlatformException",
+    "code",     "errorCode", "error_code", "status",     "osstatus",
+    "OSStatus", "err",       "error",      "result",     "resultCode",
+    "returned", "rawValue",  "errno",      "statusCode", "PlatformException",
 };
 
 static bool in_list(const char *w, size_t n, const char *const *list, size_t num, bool nocase) {
@@ -1037,10 +1043,12 @@ static bool in_list(const char *w, size_t n, const char *const *list, size_t num
 }
 
 static bool name_shaped(const char *w, size_t n) {
-  return has_prefix(w, n, "SecStatusCode.") || has_prefix(w, n, "LAStatus.") || has_prefix(w, n, "errSec") || has_prefix(w, n, "errKC") || has_prefix(w, n, "kLAError") ||
-         has_prefix(w, n, "LAError") || has_prefix(w, n, "TKError") || has_prefix(w, n, "TKToken") ||
-         has_prefix(w, n, "kIOReturn") || has_prefix(w, n, "kAKSReturn") ||
-         word_is(w, n, "userCanceledErr") || word_is(w, n, "paramErr") || word_is(w, n, "unimpErr");
+  return has_prefix(w, n, "SecStatusCode.") || has_prefix(w, n, "LAStatus.") ||
+         has_prefix(w, n, "errSec") || has_prefix(w, n, "errKC") || has_prefix(w, n, "kLAError") ||
+         has_prefix(w, n, "LAError") || has_prefix(w, n, "TKError") ||
+         has_prefix(w, n, "TKToken") || has_prefix(w, n, "kIOReturn") ||
+         has_prefix(w, n, "kAKSReturn") || word_is(w, n, "userCanceledErr") ||
+         word_is(w, n, "paramErr") || word_is(w, n, "unimpErr");
 }
 
 /*
@@ -1061,9 +1069,14 @@ static const sek_error_code_info *swift_case(const char *w, size_t n, bool dot_b
   static const struct {
     const char *type, *prefix;
   } types[] = {
-      {"SecStatusCode", "errSec"}, {"TKErrorCode", "TKErrorCode"}, {"TKError", "TKErrorCode"},
-      {"CryptoTokenKit", "TKErrorCode"}, {"LAStatus", "LAError"}, {"LAError", "LAError"},
-      {"LocalAuthentication", "LAError"}, {"kLAError", "kLAError"},
+      {"SecStatusCode", "errSec"},
+      {"TKErrorCode", "TKErrorCode"},
+      {"TKError", "TKErrorCode"},
+      {"CryptoTokenKit", "TKErrorCode"},
+      {"LAStatus", "LAError"},
+      {"LAError", "LAError"},
+      {"LocalAuthentication", "LAError"},
+      {"kLAError", "kLAError"},
   };
   char buf[64];
   for (size_t i = 0; last > 0 && i < sizeof types / sizeof types[0]; i++) {
@@ -1154,8 +1167,9 @@ static bool try_message(scanner *s, size_t p, size_t *end) {
 static size_t on_word(scanner *s, size_t p, size_t e) {
   const char *t = s->t, *w = t + p;
   size_t n = s->n, wn = e - p;
-  bool dot_before = p > 0 && t[p - 1] == '.' && (p < 2 || !is_word((unsigned char)t[p - 2]) ||
-                                                 is_alpha((unsigned char)t[p - 2]));
+  bool dot_before =
+      p > 0 && t[p - 1] == '.' &&
+      (p < 2 || !is_word((unsigned char)t[p - 2]) || is_alpha((unsigned char)t[p - 2]));
   /* Apple's description form */
   if (word_is(w, wn, "Error") && n - p >= 13 && memcmp(w, "Error Domain=", 13) == 0) {
     size_t q = p;
@@ -1358,8 +1372,8 @@ static size_t on_number(scanner *s, size_t p) {
     size_t we = q;
     while (we < n && is_alpha((unsigned char)t[we]))
       we++;
-    if (we > q && (ieq(t + q, we - q, "error") || ieq(t + q, we - q, "code") ||
-                   ieq(t + q, we - q, "status")))
+    if (we > q &&
+        (ieq(t + q, we - q, "error") || ieq(t + q, we - q, "code") || ieq(t + q, we - q, "status")))
       strong = skip_sep(t, n, we, NULL) >= p;
   }
   s->kw_end = (size_t)-1;
@@ -1399,16 +1413,16 @@ static int scan(scanner *s) {
       size_t e = i;
       while (e < n && (is_word((unsigned char)t[e]) ||
                        (t[e] == '.' && e + 1 < n && is_alpha((unsigned char)t[e + 1])) ||
-                       (t[e] == '-' && e + 1 < n && is_alpha((unsigned char)t[e + 1]) &&
-                        e > i && t[e - 1] == 'e')))
+                       (t[e] == '-' && e + 1 < n && is_alpha((unsigned char)t[e + 1]) && e > i &&
+                        t[e - 1] == 'e')))
         e++;
       size_t next = on_word(s, i, e);
       i = next > i ? next : i + 1;
       continue;
     }
     if (is_digit(c) || (c == '-' && i + 1 < n && is_digit((unsigned char)t[i + 1]))) {
-      if (i > 0 && (is_word((unsigned char)t[i - 1]) || t[i - 1] == '.' ||
-                    (c != '-' && t[i - 1] == '-'))) {
+      if (i > 0 &&
+          (is_word((unsigned char)t[i - 1]) || t[i - 1] == '.' || (c != '-' && t[i - 1] == '-'))) {
         i++;
         while (i < n && is_word((unsigned char)t[i]))
           i++;
@@ -1451,9 +1465,9 @@ int sek_decode(const char *text, size_t len, sek_decode_result **out) {
     sek_error_context ctx = s.ctx;
     ctx.op = res->ops[i];
     ctx.no_code = !d->code_read;
-    ctx.code_unknown = !d->code_read &&
-                       sek_error_code_lookup(sek_error_domain(res->errs[i]),
-                                             sek_error_code(res->errs[i]))->name[0] == '\0';
+    ctx.code_unknown = !d->code_read && sek_error_code_lookup(sek_error_domain(res->errs[i]),
+                                                              sek_error_code(res->errs[i]))
+                                                ->name[0] == '\0';
     sek_op op = sek_error_op_of(res->errs[i]);
     if (op == SEK_OP_UNKNOWN)
       op = ctx.op;

@@ -82,12 +82,11 @@ bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi
 /* A byte the printer and parser accept inside a user-info key. */
 /* Bytes a key cannot hold: control characters, DEL and the form's delimiters. */
 static const unsigned char sek_error_key_bad[256] = {
-    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
-    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
-    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
-    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
-    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1, ['='] = 1, [','] = 1, ['{'] = 1,
-    ['}'] = 1, ['"'] = 1,
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+    [0x7f] = 1, ['='] = 1,  [','] = 1,  ['{'] = 1,  ['}'] = 1,  ['"'] = 1,
 };
 static inline bool sek_error_key_char_ok(unsigned char c) { return !sek_error_key_bad[c]; }
 /* What sek_error_parse reads back.  sek_error_key_starts_at: a user-info key and '=' start at

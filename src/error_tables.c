@@ -19,7 +19,7 @@
 
 static bool name_is(const char *table_name, const char *name, size_t len);
 
-/* ---- codes ------------------------------------------------------------------------------------ */
+/* ---- codes ----------------------------------------------------------------------------------- */
 
 /* One table per domain: a lookup walks only the rows of its domain. */
 static const sek_error_code_info codes_os[] = {
@@ -234,12 +234,16 @@ static const sek_error_code_info codes_mach[] = {
      "O: third-party labels of AKSError=-536362999; seed thread (Quinn: 'policy invalid')"},
 };
 
-#define ROWS(t) {t, sizeof t / sizeof t[0]}
+#define ROWS(t)                                                                                    \
+  { t, sizeof t / sizeof t[0] }
 static const struct {
   const sek_error_code_info *rows;
   size_t num;
 } code_tables[] = {
-    ROWS(codes_os), ROWS(codes_tk), ROWS(codes_la), ROWS(codes_mach),
+    ROWS(codes_os),
+    ROWS(codes_tk),
+    ROWS(codes_la),
+    ROWS(codes_mach),
 };
 #undef ROWS
 
@@ -267,7 +271,7 @@ const sek_error_code_info *sek_error_code_lookup(const char *domain, long long c
   return &unknown_code;
 }
 
-/* ---- aliases: more names for the same values ---------------------------------------------------- */
+/* ---- aliases: more names for the same values ------------------------------------------------- */
 
 #define KC "I: Carbon MacErrors.h errKC* names; Security's '(errKC… / errSec…)' insert pairs them"
 #define LAM "[SDK-LA11] kLAError* macros of LAPublicDefines.h"
@@ -451,22 +455,31 @@ const sek_error_code_info *sek_error_name_lookup(const char *name, size_t len) {
   return NULL;
 }
 
-/* ---- domain spellings ---------------------------------------------------------------------------- */
+/* ---- domain spellings ------------------------------------------------------------------------ */
 
-#define DA(alias, canonical) {alias, sizeof alias - 1, canonical}
+#define DA(alias, canonical)                                                                       \
+  { alias, sizeof alias - 1, canonical }
 static const struct {
   const char *alias;
   size_t len;
   const char *canonical;
 } domain_aliases[] = {
-    DA("NSOSStatusErrorDomain", OS),  DA("kCFErrorDomainOSStatus", OS),
-    DA("OSStatus", OS),               DA("kSecErrorDomain", OS),
-    DA("CryptoTokenKit", TK),         DA("TKErrorDomain", TK),
-    DA("TKError", TK),                DA("com.apple.CryptoTokenKit", TK),
-    DA(LA, LA),                       DA("LAErrorDomain", LA),
-    DA("kLAErrorDomain", LA),         DA("LAError", LA),
-    DA("LocalAuthentication", LA),    DA("NSMachErrorDomain", MACH),
-    DA("kCFErrorDomainMach", MACH),   DA("NSPOSIXErrorDomain", SEK_DOMAIN_POSIX),
+    DA("NSOSStatusErrorDomain", OS),
+    DA("kCFErrorDomainOSStatus", OS),
+    DA("OSStatus", OS),
+    DA("kSecErrorDomain", OS),
+    DA("CryptoTokenKit", TK),
+    DA("TKErrorDomain", TK),
+    DA("TKError", TK),
+    DA("com.apple.CryptoTokenKit", TK),
+    DA(LA, LA),
+    DA("LAErrorDomain", LA),
+    DA("kLAErrorDomain", LA),
+    DA("LAError", LA),
+    DA("LocalAuthentication", LA),
+    DA("NSMachErrorDomain", MACH),
+    DA("kCFErrorDomainMach", MACH),
+    DA("NSPOSIXErrorDomain", SEK_DOMAIN_POSIX),
     DA("kCFErrorDomainPOSIX", SEK_DOMAIN_POSIX),
 };
 #undef DA
@@ -478,7 +491,7 @@ const char *sek_error_domain_canonical(const char *s, size_t len) {
   return NULL;
 }
 
-/* ---- SecErrorGetOSStatus (apple-facts §1e, [SEC:SecItem.m]) --------------------------------------- */
+/* ---- SecErrorGetOSStatus (apple-facts §1e, [SEC:SecItem.m]) ---------------------------------- */
 
 #define ANY_CODE 0x7fffffffffffffffLL
 #define ITEM "[SEC:SecItem.m] SecErrorGetOSStatus"
@@ -500,14 +513,14 @@ static const struct {
     {TK, -6, -25300, ITEM},
     {TK, ANY_CODE, -26276, ITEM},
     {MACH, 0, 0, ITEM},
-    {MACH, -536870194, -25293, ITEM},   /* kIOReturnNotReadable */
-    {MACH, -536870193, -25293, ITEM},   /* kIOReturnNotWritable */
-    {MACH, -536870174, -25308, ITEM},   /* kIOReturnNotPermitted */
-    {MACH, -536870207, -25308, ITEM},   /* kIOReturnNotPrivileged */
-    {MACH, -536870205, -25308, ITEM},   /* kIOReturnLockedRead */
-    {MACH, -536870204, -25308, ITEM},   /* kIOReturnLockedWrite */
-    {MACH, -536870212, -26275, ITEM},   /* kIOReturnError */
-    {MACH, -536870206, -50, ITEM},      /* kIOReturnBadArgument */
+    {MACH, -536870194, -25293, ITEM}, /* kIOReturnNotReadable */
+    {MACH, -536870193, -25293, ITEM}, /* kIOReturnNotWritable */
+    {MACH, -536870174, -25308, ITEM}, /* kIOReturnNotPermitted */
+    {MACH, -536870207, -25308, ITEM}, /* kIOReturnNotPrivileged */
+    {MACH, -536870205, -25308, ITEM}, /* kIOReturnLockedRead */
+    {MACH, -536870204, -25308, ITEM}, /* kIOReturnLockedWrite */
+    {MACH, -536870212, -26275, ITEM}, /* kIOReturnError */
+    {MACH, -536870206, -50, ITEM},    /* kIOReturnBadArgument */
     {MACH, ANY_CODE, -25291, ITEM},
 };
 
@@ -529,22 +542,21 @@ long sek_error_osstatus_of(const char *domain, long long code, const char **out_
   return -26276; /* errSecInternal */
 }
 
-/* ---- AppleKeyStore / IOKit layout ([XNU]) ------------------------------------------------------------ */
+/* ---- AppleKeyStore / IOKit layout ([XNU]) ---------------------------------------------------- */
 
 static const struct {
   unsigned system;
   const char *name;
 } systems[] = {
-    {0x00, "kernel"}, {0x01, "user"}, {0x02, "server"}, {0x03, "ipc"}, {0x04, "mach_ipc"},
-    {0x07, "dipc"},   {0x38, "iokit"}, {0x3e, "libkern"},
+    {0x00, "kernel"},   {0x01, "user"}, {0x02, "server"}, {0x03, "ipc"},
+    {0x04, "mach_ipc"}, {0x07, "dipc"}, {0x38, "iokit"},  {0x3e, "libkern"},
 };
 
 static const struct {
   unsigned system, subsystem;
   const char *name;
 } subsystems[] = {
-    {0x38, 0, "common"},
-    {0x38, 31, "keystore"}, /* sub_iokit_keystore = err_sub(31) [XNU] */
+    {0x38, 0, "common"}, {0x38, 31, "keystore"}, /* sub_iokit_keystore = err_sub(31) [XNU] */
 };
 
 int sek_aks_split(long long value, sek_aks_info *out) {
@@ -577,7 +589,7 @@ int sek_aks_split(long long value, sek_aks_info *out) {
   return SEK_OK;
 }
 
-/* ---- Apple's message texts ---------------------------------------------------------------------------- */
+/* ---- Apple's message texts ------------------------------------------------------------------- */
 
 #define MSGI "I: Security / LocalAuthentication English message text as seen in field reports"
 

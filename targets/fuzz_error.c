@@ -24,7 +24,9 @@
 #include <sek/error.h>
 
 static bool valid_action(sek_action a) { return a >= SEK_ACTION_RETRY && a <= SEK_ACTION_UNKNOWN; }
-static bool valid_perm(sek_permanence p) { return p >= SEK_PERMANENT_UNKNOWN && p <= SEK_PERMANENT_YES; }
+static bool valid_perm(sek_permanence p) {
+  return p >= SEK_PERMANENT_UNKNOWN && p <= SEK_PERMANENT_YES;
+}
 
 static void check_causes(const sek_cause *c, size_t n) {
   if (n < 1 || n > SEK_MAX_CAUSES)

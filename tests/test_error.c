@@ -21,7 +21,7 @@ static const char SEED_LOCALIZED[] =
     "key-pairs that's been working for several months suddenly started failing with \"The "
     "operation couldn’t be completed. (CryptoTokenKit error -3.)\". Also affects iPadOS.";
 
-/* ---- model ------------------------------------------------------------------------------------ */
+/* ---- model ----------------------------------------------------------------------------------- */
 
 static void test_model_accessors_and_replace(void **state) {
   (void)state;
@@ -110,12 +110,12 @@ static void test_model_chain_depth_cycle_and_ownership(void **state) {
   sek_error_free(outer);
 }
 
-/* ---- printer and parser -------------------------------------------------------------------------- */
+/* ---- printer and parser ---------------------------------------------------------------------- */
 
 static void test_format_seed_exactly(void **state) {
   (void)state;
-  sek_error *e = sek_error_new(SEK_DOMAIN_CTK, -3,
-                               "<sepk:p256 kid=09457140cef6eace>: unable to sign digest");
+  sek_error *e =
+      sek_error_new(SEK_DOMAIN_CTK, -3, "<sepk:p256 kid=09457140cef6eace>: unable to sign digest");
   sek_error_add_string(e, "NSDebugDescription",
                        "<sepk:p256 kid=09457140cef6eace>: unable to sign digest");
   sek_error_add_number(e, "AKSError", -536362999);
@@ -277,7 +277,7 @@ static void test_decoded_errors_print_and_reparse(void **state) {
   }
 }
 
-/* ---- tables -------------------------------------------------------------------------------------- */
+/* ---- tables ---------------------------------------------------------------------------------- */
 
 /* Spot checks against apple-facts.md. */
 static const struct {
@@ -371,16 +371,26 @@ static const struct {
   long long code;
   long osstatus;
 } conversions[] = {
-    {SEK_DOMAIN_OSSTATUS, -25300, -25300}, {SEK_DOMAIN_LA, -2, -128},
-    {SEK_DOMAIN_LA, -1004, -25308},        {SEK_DOMAIN_LA, -8, -25293},
-    {SEK_DOMAIN_LA, -1, -25293},           {SEK_DOMAIN_CTK, -8, -50},
-    {SEK_DOMAIN_CTK, -1, -4},              {SEK_DOMAIN_CTK, -4, -128},
-    {SEK_DOMAIN_CTK, -3, -26275},          {SEK_DOMAIN_CTK, -7, -25300},
-    {SEK_DOMAIN_CTK, -6, -25300},          {SEK_DOMAIN_CTK, -9, -26276},
-    {SEK_DOMAIN_CTK, -5, -26276},          {SEK_DOMAIN_CTK, -2, -26276},
-    {SEK_DOMAIN_MACH, 0, 0},               {SEK_DOMAIN_MACH, -536870194, -25293},
-    {SEK_DOMAIN_MACH, -536870174, -25308}, {SEK_DOMAIN_MACH, -536870212, -26275},
-    {SEK_DOMAIN_MACH, -536870206, -50},    {SEK_DOMAIN_MACH, -536362999, -25291},
+    {SEK_DOMAIN_OSSTATUS, -25300, -25300},
+    {SEK_DOMAIN_LA, -2, -128},
+    {SEK_DOMAIN_LA, -1004, -25308},
+    {SEK_DOMAIN_LA, -8, -25293},
+    {SEK_DOMAIN_LA, -1, -25293},
+    {SEK_DOMAIN_CTK, -8, -50},
+    {SEK_DOMAIN_CTK, -1, -4},
+    {SEK_DOMAIN_CTK, -4, -128},
+    {SEK_DOMAIN_CTK, -3, -26275},
+    {SEK_DOMAIN_CTK, -7, -25300},
+    {SEK_DOMAIN_CTK, -6, -25300},
+    {SEK_DOMAIN_CTK, -9, -26276},
+    {SEK_DOMAIN_CTK, -5, -26276},
+    {SEK_DOMAIN_CTK, -2, -26276},
+    {SEK_DOMAIN_MACH, 0, 0},
+    {SEK_DOMAIN_MACH, -536870194, -25293},
+    {SEK_DOMAIN_MACH, -536870174, -25308},
+    {SEK_DOMAIN_MACH, -536870212, -26275},
+    {SEK_DOMAIN_MACH, -536870206, -50},
+    {SEK_DOMAIN_MACH, -536362999, -25291},
     {"com.example.unknown", 1, -26276},
 };
 
@@ -420,7 +430,7 @@ static void test_aks_split_mach_layout(void **state) {
   assert_int_equal(sek_aks_split(-2147483649LL, &a), SEK_ERROR_ERR_RANGE);
 }
 
-/* ---- classifier ----------------------------------------------------------------------------------- */
+/* ---- classifier ------------------------------------------------------------------------------ */
 
 static void test_every_rule_fires_on_its_example(void **state) {
   (void)state;
@@ -559,7 +569,7 @@ static void test_context_changes_top_cause(void **state) {
   sek_error_free(e);
 }
 
-/* ---- decoder ---------------------------------------------------------------------------------------- */
+/* ---- decoder --------------------------------------------------------------------------------- */
 
 static const sek_decoded *decode_best(const char *text, sek_decode_result **r) {
   assert_int_equal(sek_decode(text, strlen(text), r), SEK_OK);
@@ -632,34 +642,41 @@ static const struct {
 } forms[] = {
     {"nserror", "Error Domain=NSOSStatusErrorDomain Code=-25300 \"errSecItemNotFound\"",
      SEK_DOMAIN_OSSTATUS, -25300, SEK_ACTION_REENROLL_KEY, ""},
-    {"nested", "Error Domain=NSOSStatusErrorDomain Code=-128 \"(null)\" UserInfo={NSUnderlyingError="
-               "0x1 {Error Domain=com.apple.LocalAuthentication Code=-2 \"Canceled by user.\"}}",
+    {"nested",
+     "Error Domain=NSOSStatusErrorDomain Code=-128 \"(null)\" UserInfo={NSUnderlyingError="
+     "0x1 {Error Domain=com.apple.LocalAuthentication Code=-2 \"Canceled by user.\"}}",
      SEK_DOMAIN_OSSTATUS, -128, SEK_ACTION_PROMPT_AGAIN, ""},
-    {"legacy", "Error Domain=NSOSStatusErrorDomain Code=-25293 \"The operation couldn’t be "
-               "completed. (OSStatus error -25293.)\" UserInfo=0x17d2b7c0 {NSUnderlyingError="
-               "0x17e4ab10 \"The operation couldn’t be completed. (com.apple.LocalAuthentication "
-               "error -6.)\"}",
+    {"legacy",
+     "Error Domain=NSOSStatusErrorDomain Code=-25293 \"The operation couldn’t be "
+     "completed. (OSStatus error -25293.)\" UserInfo=0x17d2b7c0 {NSUnderlyingError="
+     "0x17e4ab10 \"The operation couldn’t be completed. (com.apple.LocalAuthentication "
+     "error -6.)\"}",
      SEK_DOMAIN_OSSTATUS, -25293, SEK_ACTION_UNSUPPORTED_DEVICE, ""},
-    {"insert", "Error Domain=NSOSStatusErrorDomain Code=-25308 \"errKCInteractionNotAllowed / "
-               "errSecInteractionNotAllowed:  / Interaction is not allowed with the Security "
-               "Server.\" (errKCInteractionNotAllowed / errSecInteractionNotAllowed:  / Interaction "
-               "is not allowed with the Security Server.)",
+    {"insert",
+     "Error Domain=NSOSStatusErrorDomain Code=-25308 \"errKCInteractionNotAllowed / "
+     "errSecInteractionNotAllowed:  / Interaction is not allowed with the Security "
+     "Server.\" (errKCInteractionNotAllowed / errSecInteractionNotAllowed:  / Interaction "
+     "is not allowed with the Security Server.)",
      SEK_DOMAIN_OSSTATUS, -25308, SEK_ACTION_WAIT_FOR_UNLOCK, ""},
-    {"log", "2023-05-01 10:22:13.456789+0200 0x1a2b  Error  0x0  123  0  MyApp: [com.example:key] "
-            "SecKeyCreateSignature failed: Error Domain=CryptoTokenKit Code=-9 \"<sepk:p256 "
-            "kid=ab12cd34>: authentication needed\" UserInfo={NSDebugDescription=<sepk:p256 "
-            "kid=ab12cd34>: authentication needed}",
+    {"log",
+     "2023-05-01 10:22:13.456789+0200 0x1a2b  Error  0x0  123  0  MyApp: [com.example:key] "
+     "SecKeyCreateSignature failed: Error Domain=CryptoTokenKit Code=-9 \"<sepk:p256 "
+     "kid=ab12cd34>: authentication needed\" UserInfo={NSDebugDescription=<sepk:p256 "
+     "kid=ab12cd34>: authentication needed}",
      SEK_DOMAIN_CTK, -9, SEK_ACTION_PROMPT_AGAIN, "sign"},
-    {"nslog", "2016-08-01 12:00:00.000 MyApp[123:4567] keychain: SecItemCopyMatching failed: "
-              "OSStatus error -34018",
+    {"nslog",
+     "2016-08-01 12:00:00.000 MyApp[123:4567] keychain: SecItemCopyMatching failed: "
+     "OSStatus error -34018",
      SEK_DOMAIN_OSSTATUS, -34018, SEK_ACTION_FIX_CONFIGURATION, "copy matching"},
-    {"swift_print", "Optional(Error Domain=NSOSStatusErrorDomain Code=-25299 \"The specified item "
-                    "already exists in the keychain.\" UserInfo={NSDescription=The specified item "
-                    "already exists in the keychain.})",
+    {"swift_print",
+     "Optional(Error Domain=NSOSStatusErrorDomain Code=-25299 \"The specified item "
+     "already exists in the keychain.\" UserInfo={NSDescription=The specified item "
+     "already exists in the keychain.})",
      SEK_DOMAIN_OSSTATUS, -25299, SEK_ACTION_FIX_CONFIGURATION, ""},
-    {"swift_dump", "▿ LAError(_nsError: Error Domain=com.apple.LocalAuthentication Code=-8 "
-                   "\"Biometry is locked out.\")\n  - _nsError: Error "
-                   "Domain=com.apple.LocalAuthentication Code=-8 \"Biometry is locked out.\"",
+    {"swift_dump",
+     "▿ LAError(_nsError: Error Domain=com.apple.LocalAuthentication Code=-8 "
+     "\"Biometry is locked out.\")\n  - _nsError: Error "
+     "Domain=com.apple.LocalAuthentication Code=-8 \"Biometry is locked out.\"",
      SEK_DOMAIN_LA, -8, SEK_ACTION_PROMPT_AGAIN, ""},
     {"localized", "The operation couldn’t be completed. (com.apple.LocalAuthentication error -2.)",
      SEK_DOMAIN_LA, -2, SEK_ACTION_PROMPT_AGAIN, ""},
@@ -669,11 +686,13 @@ static const struct {
     {"bare_hex", "0xe007c009", SEK_DOMAIN_MACH, -536362999, SEK_ACTION_REENROLL_KEY, ""},
     {"hex_and_decimal", "e00002e2(-536870174)", SEK_DOMAIN_MACH, -536870174,
      SEK_ACTION_WAIT_FOR_UNLOCK, ""},
-    {"rust", "Error { code: -25300, message: \"The specified item could not be found in the "
-             "keychain.\" }",
+    {"rust",
+     "Error { code: -25300, message: \"The specified item could not be found in the "
+     "keychain.\" }",
      SEK_DOMAIN_OSSTATUS, -25300, SEK_ACTION_REENROLL_KEY, ""},
-    {"rust_cferror", "CFError {\n    domain: \"CryptoTokenKit\",\n    code: -7,\n    "
-                     "description: \"token not found\",\n}",
+    {"rust_cferror",
+     "CFError {\n    domain: \"CryptoTokenKit\",\n    code: -7,\n    "
+     "description: \"token not found\",\n}",
      SEK_DOMAIN_CTK, -7, SEK_ACTION_UNSUPPORTED_DEVICE, ""},
     {"go", "keychain: &keychain.Error{Code:-25308, Message:\"User interaction is not allowed.\"}",
      SEK_DOMAIN_OSSTATUS, -25308, SEK_ACTION_WAIT_FOR_UNLOCK, ""},
@@ -681,8 +700,9 @@ static const struct {
      SEK_DOMAIN_OSSTATUS, -25293, SEK_ACTION_UNSUPPORTED_DEVICE, "generate key"},
     {"flutter_code", "PlatformException(LockedOut, Biometry is locked out., null, null)",
      SEK_DOMAIN_LA, -8, SEK_ACTION_PROMPT_AGAIN, ""},
-    {"react_native", "{\"code\":\"EUNSPECIFIED\",\"message\":\"Error Domain=CryptoTokenKit Code=-7 "
-                     "\\\"(null)\\\"\",\"domain\":\"CryptoTokenKit\",\"userInfo\":null}",
+    {"react_native",
+     "{\"code\":\"EUNSPECIFIED\",\"message\":\"Error Domain=CryptoTokenKit Code=-7 "
+     "\\\"(null)\\\"\",\"domain\":\"CryptoTokenKit\",\"userInfo\":null}",
      SEK_DOMAIN_CTK, -7, SEK_ACTION_UNSUPPORTED_DEVICE, ""},
     {"json", "{\"domain\": \"com.apple.LocalAuthentication\", \"code\": -1004}", SEK_DOMAIN_LA,
      -1004, SEK_ACTION_WAIT_FOR_UNLOCK, ""},
@@ -690,23 +710,26 @@ static const struct {
      SEK_ACTION_WAIT_FOR_UNLOCK, ""},
     {"kla_name", "kLAErrorUserCancel", SEK_DOMAIN_LA, -2, SEK_ACTION_PROMPT_AGAIN, ""},
     {"tk_name", "TKErrorCodeTokenNotFound", SEK_DOMAIN_CTK, -7, SEK_ACTION_UNSUPPORTED_DEVICE, ""},
-    {"swift_case", "catch LAError.Code.biometryLockout", SEK_DOMAIN_LA, -8,
-     SEK_ACTION_PROMPT_AGAIN, ""},
+    {"swift_case", "catch LAError.Code.biometryLockout", SEK_DOMAIN_LA, -8, SEK_ACTION_PROMPT_AGAIN,
+     ""},
     {"dotnet_case", "SecStatusCode.MissingEntitlement", SEK_DOMAIN_OSSTATUS, -34018,
      SEK_ACTION_FIX_CONFIGURATION, ""},
     {"message", "The specified item already exists in the keychain.", SEK_DOMAIN_OSSTATUS, -25299,
      SEK_ACTION_FIX_CONFIGURATION, ""},
-    {"acl_message", "Error Domain=com.apple.LocalAuthentication Code=-1009 \"ACL operation is not "
-                    "allowed: 'ock'\" UserInfo={NSDebugDescription=ACL operation is not allowed: "
-                    "'ock'}",
+    {"acl_message",
+     "Error Domain=com.apple.LocalAuthentication Code=-1009 \"ACL operation is not "
+     "allowed: 'ock'\" UserInfo={NSDebugDescription=ACL operation is not allowed: "
+     "'ock'}",
      SEK_DOMAIN_LA, -1009, SEK_ACTION_FIX_CONFIGURATION, "key exchange"},
-    {"simulator", "on the iOS Simulator SecKeyCreateRandomKey fails: Error "
-                  "Domain=NSOSStatusErrorDomain Code=-25293 \"(null)\"",
+    {"simulator",
+     "on the iOS Simulator SecKeyCreateRandomKey fails: Error "
+     "Domain=NSOSStatusErrorDomain Code=-25293 \"(null)\"",
      SEK_DOMAIN_OSSTATUS, -25293, SEK_ACTION_UNSUPPORTED_DEVICE, "generate key"},
     {"delete", "SecItemDelete returned -25300", SEK_DOMAIN_OSSTATUS, -25300, SEK_ACTION_NONE,
      "delete"},
-    {"curly_quotes", "Error Domain=NSOSStatusErrorDomain Code=-50 “algid:sign:ECDSA:digest-X962: "
-                     "algorithm not supported by the key” UserInfo={NSDescription=x}",
+    {"curly_quotes",
+     "Error Domain=NSOSStatusErrorDomain Code=-50 “algid:sign:ECDSA:digest-X962: "
+     "algorithm not supported by the key” UserInfo={NSDescription=x}",
      SEK_DOMAIN_OSSTATUS, -50, SEK_ACTION_FIX_CONFIGURATION, ""},
 };
 
@@ -797,7 +820,7 @@ static void test_decoder_total_on_garbage(void **state) {
   assert_int_equal(sek_decode(NULL, 0, NULL), SEK_ERR_ARG);
 }
 
-/* ---- the command ------------------------------------------------------------------------------------ */
+/* ---- the command ----------------------------------------------------------------------------- */
 
 static void test_cli_json_fields(void **state) {
   (void)state;
@@ -813,9 +836,9 @@ static void test_cli_json_fields(void **state) {
   assert_int_equal(pclose(p), 0);
   cJSON *j = cJSON_Parse(line);
   assert_non_null(j);
-  static const char *const fields[] = {"domain",    "code",      "name",   "chain",
-                                       "aks",       "key_id",    "operation", "permanent",
-                                       "action",    "causes",    "unparsed"};
+  static const char *const fields[] = {"domain", "code",   "name",      "chain",
+                                       "aks",    "key_id", "operation", "permanent",
+                                       "action", "causes", "unparsed"};
   size_t count = 0;
   for (cJSON *f = j->child; f != NULL; f = f->next)
     count++;

@@ -29,14 +29,16 @@ static const char usage_text[] =
     "  --       the rest of the arguments are TEXT even when they start with '-'\n"
     "\n"
     "Exit status: 0 an error was decoded, 1 nothing could be read, 2 usage error.\n"
-    "Example: sek decode 'Error Domain=CryptoTokenKit Code=-3 \"...\" UserInfo={AKSError=-536362999}'\n";
+    "Example: sek decode 'Error Domain=CryptoTokenKit Code=-3 \"...\" "
+    "UserInfo={AKSError=-536362999}'\n";
 
 static const char *perm_json(sek_permanence p) {
   return p == SEK_PERMANENT_YES ? "true" : p == SEK_PERMANENT_NO ? "false" : "null";
 }
 static const char *perm_text(sek_permanence p) {
-  return p == SEK_PERMANENT_YES ? "permanent" : p == SEK_PERMANENT_NO ? "not permanent"
-                                                                      : "permanence unknown";
+  return p == SEK_PERMANENT_YES  ? "permanent"
+         : p == SEK_PERMANENT_NO ? "not permanent"
+                                 : "permanence unknown";
 }
 
 /* The name of (domain, code), or NULL when no table knows it. */
@@ -77,8 +79,8 @@ static void json_unparsed(FILE *f, const char *text, const sek_decoded *d,
   fputc(']', f);
 }
 
-static void print_json(FILE *f, const char *text, const sek_decoded *d,
-                       const sek_decode_result *r, const bool *attach) {
+static void print_json(FILE *f, const char *text, const sek_decoded *d, const sek_decode_result *r,
+                       const bool *attach) {
   const sek_error *e = d->error;
   fprintf(f, "{\"domain\": ");
   json_nullable(f, sek_error_domain(e));
@@ -103,8 +105,9 @@ static void print_json(FILE *f, const char *text, const sek_decoded *d,
   }
   fprintf(f, "], \"aks\": ");
   if (d->has_aks) {
-    fprintf(f, "{\"value\": %lld, \"hex\": \"0x%08x\", \"system\": %u, \"subsystem\": %u, "
-               "\"code\": %u, \"name\": ",
+    fprintf(f,
+            "{\"value\": %lld, \"hex\": \"0x%08x\", \"system\": %u, \"subsystem\": %u, "
+            "\"code\": %u, \"name\": ",
             (long long)(int32_t)d->aks.hex, d->aks.hex, d->aks.system, d->aks.subsystem,
             d->aks.code);
     json_nullable(f, d->aks.name);
@@ -144,8 +147,8 @@ static void print_code_line(FILE *f, const sek_error *e) {
     fprintf(f, " (no table names this code)");
 }
 
-static void print_human(FILE *f, const char *text, const sek_decoded *d,
-                        const sek_decode_result *r, const bool *attach) {
+static void print_human(FILE *f, const char *text, const sek_decoded *d, const sek_decode_result *r,
+                        const bool *attach) {
   const sek_error *e = d->error;
   print_code_line(f, e);
   fprintf(f, "\n");

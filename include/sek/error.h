@@ -52,16 +52,16 @@ extern "C" {
 #endif
 
 /* Domain strings as Apple prints them. */
-#define SEK_DOMAIN_OSSTATUS "NSOSStatusErrorDomain"       /* kCFErrorDomainOSStatus [SEC:CFError] */
-#define SEK_DOMAIN_CTK "CryptoTokenKit"                   /* TKErrorDomain, observed (O) */
-#define SEK_DOMAIN_LA "com.apple.LocalAuthentication"     /* kLAErrorDomain [SDK-LA11] */
-#define SEK_DOMAIN_MACH "NSMachErrorDomain"               /* kCFErrorDomainMach [SEC:CFError] */
-#define SEK_DOMAIN_POSIX "NSPOSIXErrorDomain"             /* kCFErrorDomainPOSIX [SEC:CFError] */
+#define SEK_DOMAIN_OSSTATUS "NSOSStatusErrorDomain"   /* kCFErrorDomainOSStatus [SEC:CFError] */
+#define SEK_DOMAIN_CTK "CryptoTokenKit"               /* TKErrorDomain, observed (O) */
+#define SEK_DOMAIN_LA "com.apple.LocalAuthentication" /* kLAErrorDomain [SDK-LA11] */
+#define SEK_DOMAIN_MACH "NSMachErrorDomain"           /* kCFErrorDomainMach [SEC:CFError] */
+#define SEK_DOMAIN_POSIX "NSPOSIXErrorDomain"         /* kCFErrorDomainPOSIX [SEC:CFError] */
 
 /* User-info keys with a meaning for the decoder and classifier. */
 #define SEK_KEY_UNDERLYING "NSUnderlyingError"
 #define SEK_KEY_DEBUG_DESCRIPTION "NSDebugDescription"
-#define SEK_KEY_DESCRIPTION "NSDescription"               /* kCFErrorDescriptionKey */
+#define SEK_KEY_DESCRIPTION "NSDescription" /* kCFErrorDescriptionKey */
 #define SEK_KEY_LOCALIZED_DESCRIPTION "NSLocalizedDescription"
 #define SEK_KEY_AKS_ERROR "AKSError"
 
@@ -84,7 +84,7 @@ enum sek_error_status {
   SEK_ERROR_ERR_RANGE = -208,     /* a value outside what the layout can hold (AKS: 32 bits) */
 };
 
-/* ---- the model ------------------------------------------------------------------------------ */
+/* ---- the model ------------------------------------------------------------------------------- */
 
 typedef struct sek_error sek_error; /* opaque; a chain via its underlying error */
 
@@ -162,7 +162,7 @@ size_t sek_error_user_count(const sek_error *e);
 int sek_error_user_entry(const sek_error *e, size_t i, const char **out_key,
                          sek_error_value_kind *out_kind);
 
-/* ---- Apple's description form --------------------------------------------------------------- */
+/* ---- Apple's description form ---------------------------------------------------------------- */
 
 /*
  * sek_error_format returns e in Apple's NSError description form (one line, see the top of this
@@ -190,7 +190,7 @@ int sek_error_parse_at(const char *text, size_t len, sek_error **out, size_t *er
 
 /* One known code: its domain, value, Apple's symbolic name, a short meaning, the source tag. */
 typedef struct {
-  const char *domain;  /* SEK_DOMAIN_* or an IOKit / AKS pseudo-domain ("IOReturn", "AKS") */
+  const char *domain; /* SEK_DOMAIN_* or an IOKit / AKS pseudo-domain ("IOReturn", "AKS") */
   long long code;
   const char *name;    /* "errSecItemNotFound"; "" in the placeholder for an unknown code */
   const char *meaning; /* a sentence fragment */
@@ -221,15 +221,15 @@ long sek_error_osstatus_of(const char *domain, long long code, const char **out_
 /* AppleKeyStore / IOKit return values split by the mach error layout [XNU]:
  * | system(6) | subsystem(12) | code(14) |. */
 typedef struct {
-  long long value;           /* as read (signed or unsigned) */
-  uint32_t hex;              /* the 32-bit pattern, e.g. 0xe007c009 */
-  unsigned system;           /* 0x38 = iokit */
-  unsigned subsystem;        /* 31 = keystore, 0 = common */
-  unsigned code;             /* low 14 bits */
-  const char *system_name;   /* "iokit", or "" when not named */
+  long long value;            /* as read (signed or unsigned) */
+  uint32_t hex;               /* the 32-bit pattern, e.g. 0xe007c009 */
+  unsigned system;            /* 0x38 = iokit */
+  unsigned subsystem;         /* 31 = keystore, 0 = common */
+  unsigned code;              /* low 14 bits */
+  const char *system_name;    /* "iokit", or "" when not named */
   const char *subsystem_name; /* "keystore", "common", or "" */
-  const char *name;          /* "kAKSReturnPolicyInvalid", "kIOReturnNotPermitted", or "" */
-  const char *source;        /* of the name; "" when unnamed */
+  const char *name;           /* "kAKSReturnPolicyInvalid", "kIOReturnNotPermitted", or "" */
+  const char *source;         /* of the name; "" when unnamed */
 } sek_aks_info;
 
 /*
@@ -262,7 +262,7 @@ const char *sek_action_name(sek_action a);
 
 /* One probable cause, a row of the classifier's table (all strings static). */
 typedef struct {
-  const char *id;          /* stable identifier, e.g. "biometry_set_changed" */
+  const char *id; /* stable identifier, e.g. "biometry_set_changed" */
   sek_action action;
   sek_permanence permanent;
   unsigned confidence;     /* percent, 1..100; causes are ranked by it */
@@ -298,22 +298,22 @@ typedef struct {
 
 /* One error found in the text. */
 typedef struct {
-  const sek_error *error;   /* the chain, outer to inner; owned by the result */
-  size_t offset, length;    /* the span of text it was read from */
-  const char *form;         /* static: "nserror", "nserror_legacy", "localized", "log",
-                               "swift_dump", "json", "debug_print", "code", "name", "message" */
-  bool domain_read;         /* the outer domain was in the text (else inferred or "") */
-  bool code_read;           /* the outer code was in the text (else inferred) */
+  const sek_error *error; /* the chain, outer to inner; owned by the result */
+  size_t offset, length;  /* the span of text it was read from */
+  const char *form;       /* static: "nserror", "nserror_legacy", "localized", "log",
+                             "swift_dump", "json", "debug_print", "code", "name", "message" */
+  bool domain_read;       /* the outer domain was in the text (else inferred or "") */
+  bool code_read;         /* the outer code was in the text (else inferred) */
   bool has_aks;
-  sek_aks_info aks;         /* the first AKSError of the chain */
-  char key_kind[24];        /* "p256" from "<sepk:p256 kid=…>", or "" */
-  char key_id[40];          /* "1214c04d05261ee3", or "" */
-  char operation[48];       /* "sign digest", "generate key", "ock", ... or "" */
+  sek_aks_info aks;   /* the first AKSError of the chain */
+  char key_kind[24];  /* "p256" from "<sepk:p256 kid=…>", or "" */
+  char key_id[40];    /* "1214c04d05261ee3", or "" */
+  char operation[48]; /* "sign digest", "generate key", "ock", ... or "" */
   size_t num_causes;
   sek_cause causes[SEK_MAX_CAUSES];
   size_t num_unparsed;
   sek_unparsed unparsed[SEK_DECODE_MAX_UNPARSED];
-  unsigned score;           /* how informative: the best error has the highest */
+  unsigned score; /* how informative: the best error has the highest */
 } sek_decoded;
 
 typedef struct sek_decode_result sek_decode_result;
