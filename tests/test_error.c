@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 
+#include <sek/emu.h>
 #include <sek/error.h>
 
 #include "error_internal.h"
@@ -474,7 +475,7 @@ static const struct {
     {SEK_DOMAIN_OSSTATUS, -128, 0, SEK_ACTION_PROMPT_AGAIN, SEK_PERMANENT_NO},
     {SEK_DOMAIN_OSSTATUS, -25293, 0, SEK_ACTION_PROMPT_AGAIN, SEK_PERMANENT_NO},
     {SEK_DOMAIN_OSSTATUS, -26276, 0, SEK_ACTION_RETRY, SEK_PERMANENT_UNKNOWN},
-    {SEK_DOMAIN_OSSTATUS, -25291, 0, SEK_ACTION_WAIT_FOR_UNLOCK, SEK_PERMANENT_NO},
+    {SEK_DOMAIN_OSSTATUS, -25291, 0, SEK_ACTION_RETRY, SEK_PERMANENT_UNKNOWN},
     {SEK_DOMAIN_CTK, -3, -536362999, SEK_ACTION_REENROLL_KEY, SEK_PERMANENT_YES},
     {SEK_DOMAIN_CTK, -3, 0, SEK_ACTION_REENROLL_KEY, SEK_PERMANENT_YES},
     {SEK_DOMAIN_CTK, -7, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_YES},
@@ -483,9 +484,9 @@ static const struct {
     {SEK_DOMAIN_LA, -2, 0, SEK_ACTION_PROMPT_AGAIN, SEK_PERMANENT_NO},
     {SEK_DOMAIN_LA, -8, 0, SEK_ACTION_PROMPT_AGAIN, SEK_PERMANENT_NO},
     {SEK_DOMAIN_LA, -1004, 0, SEK_ACTION_WAIT_FOR_UNLOCK, SEK_PERMANENT_NO},
-    {SEK_DOMAIN_LA, -5, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_UNKNOWN},
+    {SEK_DOMAIN_LA, -5, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_NO},
     {SEK_DOMAIN_LA, -6, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_UNKNOWN},
-    {SEK_DOMAIN_LA, -7, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_UNKNOWN},
+    {SEK_DOMAIN_LA, -7, 0, SEK_ACTION_UNSUPPORTED_DEVICE, SEK_PERMANENT_NO},
     {SEK_DOMAIN_LA, -1009, 0, SEK_ACTION_FIX_CONFIGURATION, SEK_PERMANENT_YES},
 };
 
@@ -504,6 +505,41 @@ static void test_verdicts_of_emulator_errors(void **state) {
     sek_error_free(e);
   }
   assert_int_equal(sek_error_verdict(NULL, NULL, NULL), SEK_ERR_ARG);
+}
+
+/* The emulator's behaviour table states the truth for every error it emits; the lifecycle
+ * oracle compares it with sek_error_verdict, so the two must agree row by row.  The error is
+ * built as the emulator builds it (templates left unexpanded). */
+static void test_verdicts_match_emulator_table(void **state) {
+  (void)state;
+  size_t n = sek_emu_behaviour_count();
+  assert_true(n > 0);
+  for (size_t i = 0; i < n; i++) {
+    const sek_emu_behaviour *b = sek_emu_behaviour_at(i);
+    sek_error *e = sek_error_new(b->domain, b->code, b->description);
+    assert_non_null(e);
+    if (b->description != NULL && strcmp(b->domain, SEK_DOMAIN_OSSTATUS) == 0)
+      assert_int_equal(sek_error_add_string(e, SEK_KEY_DESCRIPTION, b->description), SEK_OK);
+    if (b->debug_description != NULL)
+      assert_int_equal(sek_error_add_string(e, SEK_KEY_DEBUG_DESCRIPTION, b->debug_description),
+                       SEK_OK);
+    if (b->has_aks_error)
+      assert_int_equal(sek_error_add_number(e, SEK_KEY_AKS_ERROR, b->aks_error), SEK_OK);
+    if (b->underlying_domain != NULL) {
+      sek_error *in =
+          sek_error_new(b->underlying_domain, b->underlying_code, b->underlying_description);
+      if (b->underlying_description != NULL && strcmp(b->underlying_domain, SEK_DOMAIN_LA) != 0)
+        sek_error_add_string(in, SEK_KEY_DEBUG_DESCRIPTION, b->underlying_description);
+      assert_int_equal(sek_error_set_underlying(e, in), SEK_OK);
+    }
+    sek_action a;
+    sek_permanence p;
+    assert_int_equal(sek_error_verdict(e, &a, &p), SEK_OK);
+    if (a != b->action || p != b->permanent)
+      fail_msg("emulator row %s (%s %ld): verdict %s/%d, table says %s/%d", b->id, b->domain,
+               b->code, sek_action_name(a), p, sek_action_name(b->action), b->permanent);
+    sek_error_free(e);
+  }
 }
 
 static void test_seed_causes_ranked_with_context(void **state) {
@@ -884,6 +920,7 @@ static const struct CMUnitTest error_tests[] = {
     cmocka_unit_test(test_aks_split_mach_layout),
     cmocka_unit_test(test_every_rule_fires_on_its_example),
     cmocka_unit_test(test_verdicts_of_emulator_errors),
+    cmocka_unit_test(test_verdicts_match_emulator_table),
     cmocka_unit_test(test_seed_causes_ranked_with_context),
     cmocka_unit_test(test_context_changes_top_cause),
     cmocka_unit_test(test_seed_texts_decode),
