@@ -116,7 +116,8 @@ bool sek_error_equal(const sek_error *a, const sek_error *b);
  * of an existing entry with that key in place (a dictionary has one value per key).  The key is
  * copied and must be non-empty without '=', ',', '{', '}', '"' or a control character
  * (SEK_ERROR_ERR_KEY otherwise); the value is copied (data may be NULL when len is 0).
- * Returns 0, SEK_ERR_ARG, SEK_ERROR_ERR_KEY or SEK_ERR_NOMEM (e unchanged).
+ * Returns 0, SEK_ERR_ARG, SEK_ERROR_ERR_KEY, SEK_ERR_LIMIT (a new key beyond
+ * SEK_ERROR_MAX_ENTRIES) or SEK_ERR_NOMEM (e unchanged).
  */
 int sek_error_add_string(sek_error *e, const char *key, const char *value);
 int sek_error_add_number(sek_error *e, const char *key, long long value);
@@ -300,8 +301,11 @@ typedef struct {
 typedef struct {
   const sek_error *error; /* the chain, outer to inner; owned by the result */
   size_t offset, length;  /* the span of text it was read from */
-  const char *form;       /* static: "nserror", "nserror_legacy", "localized", "log",
-                             "swift_dump", "json", "debug_print", "code", "name", "message" */
+  const char *form;       /* static: how the outer error was read: "nserror" (the description
+                             form, in any surrounding text), "nserror_legacy" (UserInfo=0x… {…}),
+                             "code" (a code after a keyword, key: value pairs, JSON, bare),
+                             "name" (errSec…, kLAError…, a Swift / .NET case, a plugin string),
+                             "message" (an Apple message text) */
   bool domain_read;       /* the outer domain was in the text (else inferred or "") */
   bool code_read;         /* the outer code was in the text (else inferred) */
   bool has_aks;
