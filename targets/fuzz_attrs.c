@@ -24,14 +24,17 @@
  *        re-statement; describe never fails on a valid protection.
  * Deterministic, no disk, no sleep; every allocation is freed.
  *
- * emulator_oracle() is where "the emulator accepts exactly what lint calls valid" (design §6)
- * will be checked; it is a marked TODO for the emulator helper and is not called yet.
+ *     A5 the emulated Secure Enclave accepts a key-generation dictionary exactly when the lint
+ *        finds no error, but for the two documented rows named at emulator_oracle().
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sek/attrs.h>
+#include <sek/backend.h>
+#include <sek/emu.h>
 
 #include "fuzz_input.h"
 
@@ -42,16 +45,80 @@
   } while (0)
 
 /*
- * TODO(emulator helper): the design §6 oracle "the emulator accepts exactly what lint calls
- * valid".  Given a parsed or built dictionary and its lint report: for a keygen dictionary,
- * create the key on a fresh seeded emulator and check that creation succeeds iff the report has
- * no error (rules SE001-SE004, AC001-AC004, KG001, ...); for a query, run it against a fixed
- * keychain.  Left uncalled until include/sek/emu.h exists; the attrs helper does not call the
- * emulator.
+ * A5, the emulator oracle (design §6): for a key-generation dictionary, the emulated Secure
+ * Enclave accepts it exactly when the lint finds no error.  sek_emu_check_keygen has no side
+ * effects, so one device made at start-up serves every input.  Two differences are documented
+ * rows of the behaviour table (docs/emulator.md) and allowed:
+ *  - keygen.not_secure_enclave_token: the emulator models Secure Enclave keys only, so a
+ *    lint-clean software-key dictionary is refused by it;
+ *  - SE004 (no .privateKeyUsage) is an error to the lint because every signature will fail,
+ *    but a device creates such a key and fails only on use (sign.no_private_key_usage).
+ *  - keygen.attribute with TY002: a value of another kind than the attribute takes is a warning
+ *    to the lint (Swift bridging makes some work, Security reads others as absent) and a refusal
+ *    to the emulator, which takes the strict side where the reference gives no answer.
+ * A dictionary with a value the lint cannot judge (see has_unknown_value) is not compared.
  */
+static sek_emu *oracle_emu;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  sek_emu_config cfg;
+  sek_emu_config_default(&cfg);
+  CHECK(sek_emu_new(&cfg, &oracle_emu, NULL, 0) == SEK_OK);
+  return 0;
+}
+
+/*
+ * True when the lint says it cannot judge a value: a variable the literal does not define
+ * (RF001) or a constant no table knows (UK002, a typo that would not even compile).  Neither
+ * side knows what such a value would be on a device, so the two are not compared.
+ */
+static bool has_rule(const sek_lint_report *r, const char *id);
+
+static bool has_unknown_value(const sek_lint_report *r) {
+  return has_rule(r, "RF001") || has_rule(r, "UK002");
+}
+
+/* True when the report has a finding of rule id. */
+static bool has_rule(const sek_lint_report *r, const char *id) {
+  for (size_t i = 0; i < sek_lint_count(r); i++)
+    if (strcmp(sek_lint_get(r, i)->rule_id, id) == 0)
+      return true;
+  return false;
+}
+
+/* True when every error of the report is SE004. */
+static bool only_se004_errors(const sek_lint_report *r) {
+  for (size_t i = 0; i < sek_lint_count(r); i++) {
+    const sek_lint_finding *f = sek_lint_get(r, i);
+    if (f->severity == SEK_LINT_ERROR && strcmp(f->rule_id, "SE004") != 0)
+      return false;
+  }
+  return true;
+}
+
 static void emulator_oracle(const sek_attrs *a, const sek_lint_report *r) {
-  (void)a;
-  (void)r;
+  if (oracle_emu == NULL || sek_lint_report_kind(r) != SEK_LINT_KEYGEN ||
+      has_unknown_value(r))
+    return;
+  sek_error *err = NULL;
+  int st = sek_emu_check_keygen(oracle_emu, a, &err);
+  CHECK(st == SEK_OK || st == SEK_BACKEND_ERR_APPLE || st == SEK_ERR_NOMEM);
+  if (st == SEK_ERR_NOMEM)
+    return;
+  CHECK((st == SEK_OK) == (err == NULL));
+  bool lint_ok = !sek_lint_has_errors(r), accepted = st == SEK_OK;
+  if (lint_ok && !accepted) {
+    sek_emu_truth truth;
+    CHECK(sek_emu_last_truth(oracle_emu, &truth) == SEK_OK && truth.row != NULL);
+    CHECK(strcmp(truth.row->id, "keygen.not_secure_enclave_token") == 0 ||
+          (strcmp(truth.row->id, "keygen.attribute") == 0 && has_rule(r, "TY002")));
+  } else if (!lint_ok && accepted) {
+    CHECK(only_se004_errors(r));
+  }
+  sek_error_free(err);
 }
 
 /* ---- A4: lint determinism ---- */

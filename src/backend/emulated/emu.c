@@ -683,8 +683,38 @@ static bool caller_column(sek_column c) {
 }
 
 /* Checks params in the behaviour table's order; fills spec.  0 or an emitted error. */
+/*
+ * Finds an access-control value anywhere in the tree that SecAccessControlCreateWithFlags would
+ * have refused.  On a device such an object never exists (the call returns NULL and the app's
+ * `!` traps or the dictionary holds nothing), so wherever it sits the request cannot be made;
+ * the emulator reports it as the access-control row.  Depth is bounded by the attrs limits.
+ */
+static const char *invalid_access_control(const sek_attrs *a) {
+  for (size_t i = 0; i < sek_attrs_count(a); i++) {
+    const char *key;
+    const sek_value *v;
+    if (sek_attrs_entry(a, i, &key, &v) != SEK_OK)
+      continue;
+    const char *reason = NULL;
+    if (sek_value_kind_of(v) == SEK_VALUE_DICT) {
+      if ((reason = invalid_access_control(sek_value_dict(v))) != NULL)
+        return reason;
+    } else if (sek_value_kind_of(v) == SEK_VALUE_ACCESS_CONTROL &&
+               sek_value_protection_kind(v) != SEK_VALUE_REFERENCE &&
+               sek_access_control_check(sek_value_protection(v), sek_value_ac_flags(v), &reason) !=
+                   SEK_OK) {
+      return reason != NULL ? reason : "invalid";
+    }
+  }
+  return NULL;
+}
+
 static int keygen_check(sek_emu *e, const sek_attrs *params, keygen_spec *spec, sek_error **err) {
   memset(spec, 0, sizeof *spec);
+  const char *bad_ac = invalid_access_control(params);
+  if (bad_ac != NULL)
+    return keygen_fail(e, EMU_ROW_KEYGEN_ACCESS_CONTROL, err, "SecAccessControlCreateWithFlags: %s",
+                       bad_ac);
   const sek_value *pv = sek_attrs_get(params, "private");
   const sek_attrs *priv = sek_value_kind_of(pv) == SEK_VALUE_DICT ? sek_value_dict(pv) : NULL;
   if (pv != NULL && priv == NULL)
