@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
 /* Returns a malloc'd path to ../shared/<rel> if it exists, else NULL.  SEK_SHARED_DIR overrides. */
 static inline char *sek_test_shared_path(const char *rel) {
@@ -64,6 +65,27 @@ static inline char *sek_test_read_file(const char *path, size_t *out_len) {
   if (out_len != NULL)
     *out_len = len;
   return buf;
+}
+
+/*
+ * Parses ../shared/<rel> as JSON.  Returns the root (free with cJSON_Delete), or NULL after
+ * printing "skipped: ..." when the file is absent: the caller then calls skip().  A file that
+ * is there but does not parse fails the test.
+ */
+static inline cJSON *sek_test_load_json(const char *rel) {
+  char *path = sek_test_shared_path(rel);
+  if (path == NULL) {
+    printf("skipped: ../shared/%s is absent (reference material, not in a user's clone)\n", rel);
+    return NULL;
+  }
+  char *text = sek_test_read_file(path, NULL);
+  free(path);
+  assert_non_null(text);
+  cJSON *root = cJSON_Parse(text);
+  free(text);
+  if (root == NULL)
+    fail_msg("../shared/%s is not valid JSON", rel);
+  return root;
 }
 
 #define SEK_TEST_MAIN(group)                                                                  \

@@ -20,11 +20,8 @@
 #include <sek/der.h>
 #include <sek/verify.h>
 
-/*
- * The tests read hex with the sek tool's own reader rather than a second copy of it; the test
- * build does not link tools/, so its one source file is compiled in here.
- */
-#include "../tools/cli.c"
+/* The tests read hex with the sek tool's own reader (tools/cli.h, linked as sek_cli). */
+#include "cli.h"
 
 /* Big-endian 32-byte values, as hex (SEC 2 §2.4.2). */
 #define N_HEX "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
@@ -613,18 +610,9 @@ static void test_der_differential_wycheproof(void **state) {
   long sigs = 0, accepted = 0, mutants = 0;
   printf("differential: SEK_TEST_SEED=0x%016" PRIx64 " reproduces the mutations\n", seed);
   for (size_t f = 0; f < sizeof wycheproof_der_files / sizeof wycheproof_der_files[0]; f++) {
-    char *path = sek_test_shared_path(wycheproof_der_files[f]);
-    if (path == NULL) {
-      printf("skipped: ../shared/%s is absent (reference material, not in a user's clone)\n",
-             wycheproof_der_files[f]);
+    cJSON *root = sek_test_load_json(wycheproof_der_files[f]);
+    if (root == NULL)
       skip();
-    }
-    char *text = sek_test_read_file(path, NULL);
-    free(path);
-    assert_non_null(text);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    assert_non_null(root);
     const cJSON *group, *tc;
     cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(root, "testGroups")) {
       cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(group, "tests")) {

@@ -695,26 +695,6 @@ static const struct {
     {"store.unavailable", t_store_unavailable},
 };
 
-/*
- * Rows where the decoder (error module) reads the error differently from the emulator's truth.
- * Each entry says why; when the decoder changes, this test names the entry to remove.
- */
-static const struct {
-  const char *row;
-  const char *why;
-} verdict_disagreements[] = {
-    {"store.unavailable",
-     "-25291 is Security's catch-all for SQLite failures; the decoder reads it as 'no keychain "
-     "before first unlock'"},
-};
-
-static bool disagreement_expected(const char *row) {
-  for (size_t i = 0; i < sizeof verdict_disagreements / sizeof verdict_disagreements[0]; i++)
-    if (strcmp(verdict_disagreements[i].row, row) == 0)
-      return true;
-  return false;
-}
-
 static void test_every_behaviour_row_reproduced(void **state) {
   (void)state;
   size_t n = sizeof row_tests / sizeof row_tests[0];
@@ -763,16 +743,13 @@ static void test_every_behaviour_row_reproduced(void **state) {
     assert_int_equal(sek_error_parse(text, strlen(text), &back), SEK_OK);
     assert_true(sek_error_equal(back, err));
     sek_error_free(back);
-    /* the decoder's verdict: same action; same permanence unless the decoder cannot tell */
+    /* the decoder's verdict on the printed error equals the row's ground truth (design §6) */
     sek_action action;
     sek_permanence permanent;
     assert_int_equal(sek_error_verdict(err, &action, &permanent), SEK_OK);
-    bool agrees =
-        action == b->action && (permanent == b->permanent || permanent == SEK_PERMANENT_UNKNOWN);
-    if (agrees == disagreement_expected(b->id))
-      fail_msg("row %s (%s): decoder says %s/%d, truth %s/%d%s", b->id, text,
-               sek_action_name(action), permanent, sek_action_name(b->action), b->permanent,
-               agrees ? " — remove it from verdict_disagreements" : "");
+    if (action != b->action || permanent != b->permanent)
+      fail_msg("row %s (%s): decoder says %s/%d, truth %s/%d", b->id, text,
+               sek_action_name(action), permanent, sek_action_name(b->action), b->permanent);
     free(text);
     sek_error_free(err);
     sek_emu_free(emu);

@@ -528,29 +528,6 @@ static void test_print_fixed_point_on_examples(void **state) {
 
 /* ---- the runner ---------------------------------------------------------------------------- */
 
-/*
- * Behaviour rows whose ground truth the decoder does not reach yet (sek_error_verdict vs the
- * emulator's table).  Found by the lifecycle oracle; reported to the error and emulator owners.
- * A ratchet: steps on these rows are left out of the oracle check of the examples, every other
- * step must pass, and a row that stops disagreeing fails the test until it is removed here.
- */
-static const struct {
-  const char *row;
-  const char *why;
-} known_disagreements[] = {
-    {"store.io", "errSecIO -36: the table says retry, not permanent; the decoder says retry, "
-                 "permanence unknown"},
-    {"keygen.passcode_not_set", "-25293 over LA -5: the table says unsupported_device, not "
-                                "permanent; the decoder says permanence unknown"},
-};
-
-static bool is_known_disagreement(const char *row) {
-  for (size_t i = 0; i < sizeof known_disagreements / sizeof known_disagreements[0]; i++)
-    if (row != NULL && strcmp(row, known_disagreements[i].row) == 0)
-      return true;
-  return false;
-}
-
 /* Every example script: its expectations all hold, and the oracle finds nothing else. */
 static void test_run_examples(void **state) {
   (void)state;
@@ -559,7 +536,6 @@ static void test_run_examples(void **state) {
   assert_non_null(d);
   struct dirent *e;
   int seen = 0;
-  bool disagreed[sizeof known_disagreements / sizeof known_disagreements[0]] = {false};
   while ((e = readdir(d)) != NULL) {
     size_t len = strlen(e->d_name);
     if (len < 5 || strcmp(e->d_name + len - 4, ".sek") != 0)
@@ -571,28 +547,10 @@ static void test_run_examples(void **state) {
       char *out = sek_transcript_print(t);
       fail_msg("%s: run returned %d (%zu unmet):\n%s", e->d_name, st, sek_transcript_unmet(t), out);
     }
-    /* the known rows really disagree (each step on them is checked alone) */
-    sek_transcript *rest = sek_transcript_new(true);
-    for (size_t i = 0; i < sek_transcript_count(t); i++) {
-      const sek_scenario_step *stp = sek_transcript_step(t, i);
-      if (stp->result != SEK_STEP_ERROR || !is_known_disagreement(stp->truth_row)) {
-        assert_int_equal(sek_transcript_append(rest, stp), SEK_OK);
-        continue;
-      }
-      sek_transcript *one = sek_transcript_new(true);
-      assert_int_equal(sek_transcript_append(one, stp), SEK_OK);
-      sek_oracle_kind kind;
-      if (sek_transcript_check(one, &kind, NULL, 0) == SEK_SCENARIO_ERR_ORACLE &&
-          kind == SEK_ORACLE_VERDICT)
-        for (size_t k = 0; k < sizeof disagreed / sizeof disagreed[0]; k++)
-          disagreed[k] = disagreed[k] || strcmp(known_disagreements[k].row, stp->truth_row) == 0;
-      sek_transcript_free(one);
-    }
     char why[512];
     sek_oracle_kind kind;
-    if (sek_transcript_check(rest, &kind, why, sizeof why) != SEK_OK)
+    if (sek_transcript_check(t, &kind, why, sizeof why) != SEK_OK)
       fail_msg("%s: oracle (%s): %s", e->d_name, sek_oracle_kind_name(kind), why);
-    sek_transcript_free(rest);
     sek_transcript_free(t);
     free(text);
     seen++;
@@ -600,11 +558,6 @@ static void test_run_examples(void **state) {
   closedir(d);
   free(dir);
   assert_true(seen >= 5);
-  for (size_t k = 0; k < sizeof disagreed / sizeof disagreed[0]; k++)
-    if (!disagreed[k])
-      fail_msg("behaviour row %s no longer disagrees with the decoder (%s): remove it from "
-               "known_disagreements",
-               known_disagreements[k].row, known_disagreements[k].why);
 }
 
 /* The seed thread, end to end: the transcript says what the thread saw. */

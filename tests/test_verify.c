@@ -21,7 +21,7 @@
 #include <sek/verify.h>
 
 /* The sek tool's hex reader (tools/ is not linked into tests; see test_der.c). */
-#include "../tools/cli.c"
+#include "cli.h"
 
 /* Decodes hex into a new buffer (at least 1 byte, so never NULL); fails the test on bad hex. */
 static uint8_t *hex_alloc(const char *text, size_t *out_len) {
@@ -60,17 +60,9 @@ typedef struct {
  * file is absent.
  */
 static bool run_wycheproof(const char *rel, sek_sig_format format, wp_counts *c) {
-  char *path = sek_test_shared_path(rel);
-  if (path == NULL) {
-    printf("skipped: ../shared/%s is absent (reference material, not in a user's clone)\n", rel);
+  cJSON *root = sek_test_load_json(rel);
+  if (root == NULL)
     return false;
-  }
-  char *text = sek_test_read_file(path, NULL);
-  free(path);
-  assert_non_null(text);
-  cJSON *root = cJSON_Parse(text);
-  free(text);
-  assert_non_null(root);
   memset(c, 0, sizeof *c);
   const cJSON *group, *tc;
   cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(root, "testGroups")) {
