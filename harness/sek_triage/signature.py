@@ -19,19 +19,23 @@ code (ClusterFuzz's crash state, MAX_CRASH_STATE_FRAMES = 3), after:
      are a loop and are dropped (so depth does not matter), and for a stack overflow the
      signature is the sorted set of the functions that recur (where the report's truncated
      stack starts inside the cycle is chance).
-Special cases: an Abort keeps the line of its top frame (one target, several oracles: each
-abort() call is a different bug); an assertion keeps its expression; without any frame the
-UBSan location or the target name stands in.
+Special cases: an Abort keeps the lines of its frames, down to and including the entry function
+(one target, several oracles: each abort() call, or each call of an oracle helper, is a
+different bug); an assertion keeps its expression; without any frame the UBSan location or the
+target name stands in.
 
-Grouping (group_signatures, same_bug; ClusterFuzz groups crash states whose first two frames
-agree, crash_comparer SAME_FRAMES_THRESHOLD = 2): signatures of one type whose first two frames
-are equal share a bucket, the third frame only naming the caller through which the buggy
-function was reached; a Timeout's stack is only a sample of where the loop was when the alarm
-fired, so two timeout stacks of which one is a caller-side suffix of the other are the same
-hang; out-of-bounds accesses at the same site and top line are one statement going out of
-bounds on its read or its write side, in one buffer or the other (memcpy(dst, src, n + 1)); a
-wild SEGV or unknown-crash with the same frames and access as a buffer overflow is the same
-access with a larger offset; use-after-free READ and WRITE at one site are one dangling pointer.
+Grouping (group_signatures, same_bug): the signature is ClusterFuzz's, the bucket is the crash
+site.  Signatures of one type whose top frame is the same function share a bucket: the second
+and third frames only say through which callers the buggy function was reached (a fuzzed copy of
+the attribute parser with one planted overflow in decode_string gave three signatures, one per
+caller), and different lines of one function are one bug reached by different inputs.  Beyond
+that: out-of-bounds accesses at the same site and line are one statement going out of bounds on
+its read or its write side, in one buffer or the other (memcpy(dst, src, n + 1)); a wild SEGV or
+unknown-crash at a buffer overflow's site with its access is the same access with a larger
+offset; use-after-free READ and WRITE at one site are one dangling pointer; a Timeout's stack is
+only a sample of where the loop was when the alarm fired, so two timeouts are one hang when the
+top frame of one is on the other's stack; stack overflows recurring through a common function
+are one unbounded recursion.  Aborts and assertion failures group only on equal signatures.
 """
 
 import hashlib
@@ -181,13 +185,14 @@ def frame_key(frame):
     return "0x%x" % frame.pc
 
 
-def our_frames(frames, ctx):
-    """Our frames, top first, cut at the fuzz entry point (see the module comment)."""
+def our_frames(frames, ctx, keep_entry=False):
+    """Our frames, top first, cut at the fuzz entry point (see the module comment); with
+    keep_entry, LLVMFuzzerTestOneInput stays at the bottom even below frames of ours."""
     kinds = [classify_frame(f, ctx) for f in frames]
     if "entry" in kinds:
         k = kinds.index("entry")
         ours = [f for f, c in zip(frames[:k], kinds[:k]) if c == "ours"]
-        return ours if ours else [frames[k]]
+        return ours + [frames[k]] if (keep_entry or not ours) else ours
     return [f for f, c in zip(frames, kinds) if c == "ours"]
 
 
@@ -273,10 +278,12 @@ def compute(crash, ctx):
         recurring = sorted({k for k in keys_raw if keys_raw.count(k) > 1})
         if recurring:
             frames = recurring[:MAX_FRAMES]
-    elif crash.kind == "Abort" and frames and crash.kind != "Memory-leak":
-        top = our_frames(crash.frames, ctx)[0]
-        if top.line:
-            frames[0] = "%s:%d" % (frames[0], top.line)
+    elif crash.kind == "Abort" and frames:
+        # Each abort() call is its own oracle: the call's line, and the lines of its callers
+        # (an oracle helper called by several checks), down to the entry function.
+        path = our_frames(crash.frames, ctx, keep_entry=True)
+        frames = [("%s:%d" % (frame_key(f), f.line)) if f.line else frame_key(f)
+                  for f in path[:MAX_FRAMES]]
     if not frames:
         if crash.location:
             frames = ["%s:%s" % (os.path.basename(crash.location[0]), crash.location[1])]
@@ -326,13 +333,7 @@ def _family(sig):
     return sig.type_key
 
 
-def same_site(a, b):
-    """The same crash site: equal top frame and, where both have one, equal second frame."""
-    if not a.frames or not b.frames or a.frames[0] != b.frames[0]:
-        return False
-    if len(a.frames) > 1 and len(b.frames) > 1:
-        return a.frames[1] == b.frames[1]
-    return True
+EXACT_KINDS = {"Abort", "Assertion-failure"}
 
 
 def same_bug(a, b):
@@ -340,8 +341,14 @@ def same_bug(a, b):
     if a.text == b.text:
         return True
     if a.kind == "Timeout" and b.kind == "Timeout":
-        return _is_suffix(a.chain, b.chain) or _is_suffix(b.chain, a.chain)
-    if not same_site(a, b) or _family(a) != _family(b):
+        # A sample lands in the looping function or below it: the hang is the same when one
+        # sample's top frame is on the other's stack.
+        return bool(a.chain and b.chain) and (a.chain[0] in b.chain or b.chain[0] in a.chain)
+    if a.kind in EXACT_KINDS or b.kind in EXACT_KINDS:
+        return False  # one oracle, one call path, one text
+    if a.kind == "Stack-overflow" and b.kind == "Stack-overflow":
+        return bool(set(a.frames) & set(b.frames))  # the same function recurses without bound
+    if _family(a) != _family(b) or not a.frames or not b.frames or a.frames[0] != b.frames[0]:
         return False
     if _family(a) == "out-of-bounds" and a.type_key != b.type_key:
         # One statement overflowing: whether the read or the write side, the heap or the stack
@@ -350,10 +357,9 @@ def same_bug(a, b):
             return True
         # A wild SEGV is the same access with a larger offset.
         if {a.kind, b.kind} & WILD_KINDS and {a.kind, b.kind} & BOUNDS_KINDS:
-            return a.frames == b.frames and (a.access == b.access or None in (a.access, b.access))
+            return a.access == b.access or None in (a.access, b.access)
         return False
-    # Same type (or one dangling pointer read and written) at the same site: the third frame
-    # only says through which caller the buggy function was reached.
+    # The same kind of error in the same function: its callers only say how it was reached.
     return True
 
 
@@ -385,7 +391,12 @@ def group_signatures(sigs):
     out = []
     for _c, idx, members in groups:
         if all(m.kind == "Timeout" for m in members) and len({m.text for m in members}) > 1:
-            canon = timeout_signature([m.chain for m in members])
+            # The member whose top frame is on the most members' stacks names the loop; the
+            # callers under it are the most common ones.
+            texts = [m.text for m in members]
+            canon = max(members, key=lambda m: (sum(1 for o in members
+                                                    if m.chain and m.chain[0] in o.chain),
+                                                texts.count(m.text), -len(m.chain), m.text))
         else:
             # Prefer the precise type (an overflow) over a wild SEGV, then the worst, then the
             # most common member.

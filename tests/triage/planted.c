@@ -9,7 +9,7 @@
  *
  *   R  heap-buffer-overflow READ     planted_checksum     (library, via planted_parse_record)
  *   C  the same bug as R             planted_checksum     (via check_record, a target helper:
- *                                                           the third frame differs)
+ *                                                           the second frame differs)
  *   W  heap-buffer-overflow WRITE    planted_copy_name    (library; memcpy or a byte loop; the
  *                                                           memcpy also READs past its source)
  *   U  heap-use-after-free READ      planted_session      (library)
@@ -23,6 +23,7 @@
  *   G  global-buffer-overflow READ   describe/name_at     (this file: a target's own helper,
  *                                                           with an always-inline frame)
  *   A, B  two different oracle aborts directly in LLVMFuzzerTestOneInput
+ *   K1, K2  two more oracles, both through the helper oracle_failed()
  *
  * Anything else returns quietly, so "no crash" inputs exist too.
  */
@@ -49,7 +50,13 @@ static int describe(const uint8_t *data, size_t len) {
 
 static int check_record(const uint8_t *data, size_t len) {
   /* A target's own helper that reaches the library's bug on another path. */
-  return len > 1 ? (int)planted_parse_record(data, len) : 0;
+  return len > 1 ? (int)planted_checksum(data, len) : 0;
+}
+
+/* One helper for every oracle: the abort() line is the same, its callers' lines are not. */
+static void oracle_failed(const char *property) {
+  (void)property;
+  abort();
 }
 
 static int route(const uint8_t *data, size_t len) {
@@ -99,5 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   (void)routed;
   if (size >= 2 && data[0] == 'B' && memchr(data + 1, 'b', size - 1) != NULL)
     abort(); /* oracle 2: a different property, a different bug */
+  if (size >= 2 && data[0] == 'K' && data[1] == '1')
+    oracle_failed("K1: property one");
+  if (size >= 2 && data[0] == 'K' && data[1] == '2')
+    oracle_failed("K2: property two");
   return 0;
 }

@@ -46,6 +46,8 @@ EXPECT = {
     "G": ("Global-buffer-overflow READ", "Medium", ["name_at", "describe", "route"]),
     "A": ("Abort", "Low", None),
     "B": ("Abort", "Low", None),
+    "K1": ("Abort", "Low", None),
+    "K2": ("Abort", "Low", None),
 }
 NO_CRASH = {b"Nalpha", b"T0", b"hello"}
 SAME_BUG = {"C": "R"}  # C reaches R's bug through another caller (a different third frame)
@@ -55,6 +57,8 @@ def selector(data):
     s = data.lstrip(b"(")
     if data in NO_CRASH or not s:
         return None
+    if s[:1] == b"K":
+        return "K" + chr(s[1])  # two oracles behind one helper: K1, K2
     return SAME_BUG.get(chr(s[0]), chr(s[0]))
 
 
@@ -161,13 +165,16 @@ def check_buckets(env):
             fail("bucket of bug %s has frames %s, want %s first" % (bug, frames, want_frames))
         if bug == "T" and "planted_spin" not in b["chain"]:
             fail("timeout bucket frames %s miss planted_spin" % b["chain"])
-        if bug in "AB" and not (len(frames) == 1 and frames[0].startswith("LLVMFuzzerTestOneInput:")):
+        if bug in ("A", "B") and not (len(frames) == 1 and
+                                       frames[0].startswith("LLVMFuzzerTestOneInput:")):
             fail("oracle abort %s has frames %s" % (bug, frames))
+        if bug in ("K1", "K2") and not (len(frames) == 2 and frames[0].startswith("oracle_failed:")):
+            fail("oracle helper abort %s has frames %s" % (bug, frames))
         if b["count"] < 2:
             fail("bucket of bug %s has %d input(s); every bug has several" % (bug, b["count"]))
         if bug == "W" and set(b["types"]) != {"Heap-buffer-overflow READ", "Heap-buffer-overflow WRITE"}:
             fail("the W bucket should hold the memcpy's READ and WRITE side: %s" % b["types"])
-        if bug == "R" and len(b["signatures"]) < 2:
+        if bug == "R" and len({t.split(" | ")[2] for t in b["signatures"]}) < 2:
             fail("the R bucket should hold both callers' signatures: %s" % b["signatures"])
     if severity.rank(rep["buckets"][0]["severity"]) < severity.rank(rep["buckets"][-1]["severity"]):
         fail("buckets are not ordered by severity")
@@ -620,20 +627,45 @@ class SignatureTests(unittest.TestCase):
         self.assertTrue(signature.same_bug(uaf_r, uaf_w))
         self.assertFalse(signature.same_bug(uaf_r, read))
 
-    def test_first_two_frames_decide(self):
-        def s(kind, access, names):
-            return sig_of(asan(kind, access, [fr(i, n, SRC + ":%d" % (10 + i)) for i, n in enumerate(names)]))
-        a = s("heap-buffer-overflow", "READ", ["put32", "to_raw_at", "to_raw"])
-        b = s("heap-buffer-overflow", "READ", ["put32", "to_raw_at", "check_der"])
-        c = s("heap-buffer-overflow", "READ", ["put32", "from_raw", "check_der"])
-        d = s("heap-buffer-overflow", "READ", ["put_integer", "to_raw_at", "to_raw"])
-        e = s("heap-use-after-free", "READ", ["put32", "to_raw_at", "to_raw"])
+    def test_crash_site_decides(self):
+        def s(kind, access, names, line=10):
+            return sig_of(asan(kind, access, [fr(i, n, SRC + ":%d" % (line + i))
+                                              for i, n in enumerate(names)]))
+        a = s("heap-buffer-overflow", "WRITE", ["decode_string", "parse_key_inner", "parse_key"])
+        b = s("heap-buffer-overflow", "WRITE", ["decode_string", "parse_value_inner", "parse_value"])
+        c = s("heap-buffer-overflow", "WRITE", ["decode_string", "parse_ident_value", "x"], 20)
+        d = s("heap-buffer-overflow", "WRITE", ["decode_number", "parse_key_inner", "parse_key"])
+        e = s("heap-use-after-free", "READ", ["decode_string", "parse_key_inner", "parse_key"])
+        f = s("heap-buffer-overflow", "READ", ["decode_string", "parse_key_inner", "parse_key"], 30)
         self.assertTrue(signature.same_bug(a, b))
-        self.assertFalse(signature.same_bug(a, c))
+        self.assertTrue(signature.same_bug(a, c))
         self.assertFalse(signature.same_bug(a, d))
         self.assertFalse(signature.same_bug(a, e))
-        one = s("heap-buffer-overflow", "READ", ["put32"])
-        self.assertTrue(signature.same_bug(a, one))
+        self.assertFalse(signature.same_bug(a, f))  # READ elsewhere in the function: not one statement
+        self.assertEqual(len(signature.group_signatures([a, b, c, d, e, f])), 4)
+
+    def test_abort_paths(self):
+        def ab(frames):
+            return sig_of("==1==ERROR: AddressSanitizer: ABRT on unknown address 0x1 (pc 0x7f01 bp 0 sp 0 T0)\n"
+                          + "    #0 0x7f in abort (/lib/x86_64-linux-gnu/libc.so.6+0x1)\n" +
+                          "\n".join(fr(i + 1, n, TGT + ":%d" % l) for i, (n, l) in enumerate(frames)))
+        k1 = ab([("oracle_failed", 60), ("LLVMFuzzerTestOneInput", 105)])
+        k2 = ab([("oracle_failed", 60), ("LLVMFuzzerTestOneInput", 107)])
+        self.assertEqual(k1.frames, ["oracle_failed:60", "LLVMFuzzerTestOneInput:105"])
+        self.assertFalse(signature.same_bug(k1, k2))
+        self.assertEqual(ab([("oracle_failed", 60), ("LLVMFuzzerTestOneInput", 105)]).id, k1.id)
+
+    def test_timeouts_through_other_callers(self):
+        t1 = signature.Signature("Timeout", ["read_int", "on_number", "scan"],
+                                 ["read_int", "on_number", "scan", "sek_decode"], "Timeout")
+        t2 = signature.Signature("Timeout", ["read_int", "parse_lenient", "on_word"],
+                                 ["read_int", "parse_lenient", "on_word", "scan"], "Timeout")
+        t3 = signature.Signature("Timeout", ["is_digit", "read_int", "on_number"],
+                                 ["is_digit", "read_int", "on_number", "scan"], "Timeout")
+        t4 = signature.Signature("Timeout", ["skip_space", "scan"], ["skip_space", "scan"], "Timeout")
+        groups = signature.group_signatures([t1, t2, t3, t4])
+        self.assertEqual(sorted(len(g[1]) for g in groups), [1, 3])
+        self.assertEqual([g[0] for g in groups if len(g[1]) == 3][0].frames[0], "read_int")
 
     def test_jump_to_null(self):
         c = parse.parse("==1==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 "
