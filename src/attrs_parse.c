@@ -27,6 +27,7 @@
 #include <sek/attrs.h>
 
 #include "attrs_internal.h"
+#include "hex.h"
 
 #define MAX_EXPR_DEPTH 64  /* casts, @( ), String( ), NSNumber( ) nested in one value */
 #define MAX_BINDINGS 64    /* let/var names remembered */
@@ -273,16 +274,6 @@ static int spend(parser *ps, size_t n, const token *at) {
 
 /* ---- token decoding ---- */
 
-static int hexval(int c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static size_t utf8_put(char *out, uint32_t cp) {
   if (cp < 0x80) {
     out[0] = (char)cp;
@@ -355,7 +346,7 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
       break;
     }
     case 'x': {
-      int h1 = s < end ? hexval(*s) : -1, h2 = s + 1 < end ? hexval(s[1]) : -1;
+      int h1 = s < end ? sek_hex_digit(*s) : -1, h2 = s + 1 < end ? sek_hex_digit(s[1]) : -1;
       if (h1 < 0 || h2 < 0) {
         free(buf);
         return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
@@ -369,8 +360,8 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
       int digits = 0;
       if (s < end && *s == '{') {
         s++;
-        while (s < end && *s != '}' && hexval(*s) >= 0 && digits < 8)
-          cp = cp * 16 + (uint32_t)hexval(*s++), digits++;
+        while (s < end && *s != '}' && sek_hex_digit(*s) >= 0 && digits < 8)
+          cp = cp * 16 + (uint32_t)sek_hex_digit(*s++), digits++;
         if (s >= end || *s != '}' || digits == 0) {
           free(buf);
           return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
@@ -378,8 +369,8 @@ static int decode_string(parser *ps, const token *t, char **out, size_t *out_len
         }
         s++;
       } else {
-        while (s < end && hexval(*s) >= 0 && digits < 4)
-          cp = cp * 16 + (uint32_t)hexval(*s++), digits++;
+        while (s < end && sek_hex_digit(*s) >= 0 && digits < 4)
+          cp = cp * 16 + (uint32_t)sek_hex_digit(*s++), digits++;
         if (digits != 4) {
           free(buf);
           return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, col,
@@ -463,7 +454,7 @@ static int decode_number(parser *ps, const token *t, bool neg, sek_value *v) {
   }
   uint64_t mag = 0;
   for (size_t i = 0; i < n; i++) {
-    int dv = hexval(buf[i]);
+    int dv = sek_hex_digit(buf[i]);
     if (dv < 0 || dv >= base)
       return fail(ps, SEK_ATTRS_ERR_PARSE, t->line, t->col, "invalid digit '%c' in number '%.*s'",
                   buf[i], (int)t->len, t->s);
@@ -844,7 +835,7 @@ static int parse_hex_data(parser *ps, sek_value *v) {
       advance(&lx, 1);
       continue;
     }
-    int h = hexval(c);
+    int h = sek_hex_digit(c);
     if (h < 0) {
       free(buf);
       return fail(ps, SEK_ATTRS_ERR_PARSE, lx.line, lx.col,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "error_internal.h"
+#include "hex.h"
 
 typedef struct {
   const char *key; /* owned unless it is one of well_known_keys */
@@ -137,7 +138,6 @@ char *sek_sb_finish(sek_sb *b) {
   return p;
 }
 
-static int hex_val(char c);
 
 /* ---- the model ------------------------------------------------------------------------------- */
 
@@ -505,7 +505,7 @@ int sek_error_set_address(sek_error *e, const char *hex, size_t n) {
   if (n >= sizeof e->address)
     return SEK_ERR_LIMIT;
   for (size_t i = 0; i < n; i++)
-    if (hex_val(hex[i]) < 0)
+    if (sek_hex_digit(hex[i]) < 0)
       return SEK_ERR_ARG;
   memcpy(e->address, hex, n);
   e->address[n] = '\0';
@@ -639,16 +639,6 @@ static int fail(reader *r, size_t pos, int st) {
 }
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static int hex_val(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Canonical decimal (what %lld writes) in s[0..n) into *out; false if not canonical or too
  * large for the range [lo, hi]. */
 bool sek_error_canonical_int(const char *s, size_t n, long long lo, long long hi, long long *out) {
@@ -729,7 +719,7 @@ static bool try_data(const reader *r, size_t pos, uint8_t **out_p, size_t *out_l
     return false;
   for (size_t j = 0; j < (size_t)n * 2; j++) {
     char c = r->base[i + j];
-    if (hex_val(c) < 0 || (c >= 'A' && c <= 'F')) /* the printer writes lowercase */
+    if (sek_hex_digit(c) < 0 || (c >= 'A' && c <= 'F')) /* the printer writes lowercase */
       return false;
   }
   if (r->base[i + (size_t)n * 2] != '}')
@@ -744,7 +734,7 @@ static bool try_data(const reader *r, size_t pos, uint8_t **out_p, size_t *out_l
   if (p == NULL)
     return false;
   for (size_t j = 0; j < (size_t)n; j++)
-    p[j] = (uint8_t)(hex_val(r->base[i + 2 * j]) << 4 | hex_val(r->base[i + 2 * j + 1]));
+    p[j] = (uint8_t)(sek_hex_digit(r->base[i + 2 * j]) << 4 | sek_hex_digit(r->base[i + 2 * j + 1]));
   *out_p = p;
   *out_len = (size_t)n;
   *out_end = end;
@@ -757,7 +747,7 @@ static bool nested_starts_at(const reader *r, size_t pos, size_t *hex_len) {
   if (r->len - pos < 2 || r->base[pos] != '0' || r->base[pos + 1] != 'x')
     return false;
   size_t i = pos + 2;
-  while (i < r->len && i - pos - 2 < 16 && hex_val(r->base[i]) >= 0)
+  while (i < r->len && i - pos - 2 < 16 && sek_hex_digit(r->base[i]) >= 0)
     i++;
   if (i == pos + 2)
     return false;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <sek/scenario.h>
+#include "hex.h"
 
 /* ---- tables ------------------------------------------------------------------------------- */
 
@@ -489,16 +490,6 @@ static int read_bound_key(parser *p, const char *verb, size_t *key) {
   return SEK_OK;
 }
 
-static int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /*
  * Reads a "..." string at the cursor (which is on the quote) into a kept buffer.  A string ends
  * on its line.
@@ -538,9 +529,9 @@ static int read_string(parser *p, const char **out, size_t *out_len) {
     if (hit != NULL) {
       buf[n++] = to[hit - from]; /* "0" maps to the table's terminating NUL */
       i += 2;
-    } else if (e == 'x' && i + 3 < p->len && hex_value(p->text[i + 2]) >= 0 &&
-               hex_value(p->text[i + 3]) >= 0) {
-      buf[n++] = (char)(hex_value(p->text[i + 2]) * 16 + hex_value(p->text[i + 3]));
+    } else if (e == 'x' && i + 3 < p->len && sek_hex_digit(p->text[i + 2]) >= 0 &&
+               sek_hex_digit(p->text[i + 3]) >= 0) {
+      buf[n++] = (char)(sek_hex_digit(p->text[i + 2]) * 16 + sek_hex_digit(p->text[i + 3]));
       i += 4;
     } else {
       st = fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, esc_col,
@@ -565,7 +556,7 @@ static int read_hex(parser *p, const word *w, const char **out, size_t *out_len)
   const size_t prefix = 4; /* "hex:" */
   size_t digits = w->len - prefix;
   for (size_t i = 0; i < digits; i++)
-    if (hex_value(w->p[prefix + i]) < 0) {
+    if (sek_hex_digit(w->p[prefix + i]) < 0) {
       char q[16];
       quote(q, sizeof q, w->p + prefix + i, 1);
       return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w->col + (unsigned)(prefix + i),
@@ -578,7 +569,7 @@ static int read_hex(parser *p, const word *w, const char **out, size_t *out_len)
   if (buf == NULL)
     return nomem(p);
   for (size_t i = 0; i < digits / 2; i++)
-    buf[i] = (char)(hex_value(w->p[prefix + 2 * i]) * 16 + hex_value(w->p[prefix + 2 * i + 1]));
+    buf[i] = (char)(sek_hex_digit(w->p[prefix + 2 * i]) * 16 + sek_hex_digit(w->p[prefix + 2 * i + 1]));
   *out = keep(p->s, buf, digits / 2);
   free(buf);
   if (*out == NULL)

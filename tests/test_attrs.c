@@ -377,32 +377,7 @@ static void name_table_rows(void **state) {
 
 /* ---- the parser: syntax forms ---- */
 
-static const char seed_keygen[] =
-    "[\n"
-    "    kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecPrivateKeyAttrs: [\n"
-    "        kSecAttrAccessControl: SecAccessControlCreateWithFlags(\n"
-    "            kCFAllocatorDefault,\n"
-    "            kSecAttrAccessibleWhenUnlockedThisDeviceOnly,\n"
-    "            [.touchIDAny, .privateKeyUsage],\n"
-    "            nil\n"
-    "        )!,\n"
-    "        kSecAttrIsPermanent: true\n"
-    "    ],\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
-
-static const char seed_query[] =
-    "[\n"
-    "    kSecClass: kSecClassKey,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecReturnRef: true,\n"
-    "    kSecUseOperationPrompt: \"Verify your identity\",\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
+#include "seed_dicts.h"
 
 static void parses_the_seed_dictionaries(void **state) {
   (void)state;

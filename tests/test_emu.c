@@ -24,31 +24,7 @@
 /* ---- helpers ------------------------------------------------------------------------------- */
 
 /* The seed thread's key-generation dictionary and query, verbatim (comments included). */
-static const char seed_keygen[] =
-    "[\n"
-    "    kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecPrivateKeyAttrs: [\n"
-    "        kSecAttrAccessControl: SecAccessControlCreateWithFlags(\n"
-    "            kCFAllocatorDefault,\n"
-    "            kSecAttrAccessibleWhenUnlockedThisDeviceOnly,\n"
-    "            [.touchIDAny, .privateKeyUsage],\n"
-    "            nil\n"
-    "        )!,\n"
-    "        kSecAttrIsPermanent: true\n"
-    "    ],\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
-static const char seed_query[] =
-    "[\n"
-    "    kSecClass: kSecClassKey,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecReturnRef: true,\n"
-    "    kSecUseOperationPrompt: \"Verify your identity\",\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
+#include "seed_dicts.h"
 #define SIGN_ALG ".ecdsaSignatureMessageX962SHA256"
 static const uint8_t hello[] = "hello";
 #define HELLO_LEN 5

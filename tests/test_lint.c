@@ -909,32 +909,7 @@ static void each_rule_triggers_and_clears(void **state) {
 }
 
 /* The seed (../shared/seed/devforums-secure-enclave-signing-failure.txt), verbatim. */
-static const char seed_keygen[] =
-    "[\n"
-    "    kSecAttrTokenID: kSecAttrTokenIDSecureEnclave,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecPrivateKeyAttrs: [\n"
-    "        kSecAttrAccessControl: SecAccessControlCreateWithFlags(\n"
-    "            kCFAllocatorDefault,\n"
-    "            kSecAttrAccessibleWhenUnlockedThisDeviceOnly,\n"
-    "            [.touchIDAny, .privateKeyUsage],\n"
-    "            nil\n"
-    "        )!,\n"
-    "        kSecAttrIsPermanent: true\n"
-    "    ],\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
-
-static const char seed_query[] =
-    "[\n"
-    "    kSecClass: kSecClassKey,\n"
-    "    kSecAttrKeyType: kSecAttrKeyTypeECSECPrimeRandom,\n"
-    "    kSecAttrKeySizeInBits: 256,\n"
-    "    kSecReturnRef: true,\n"
-    "    kSecUseOperationPrompt: \"Verify your identity\",\n"
-    "    kSecAttrApplicationLabel: \"unique label\" // a customer identifier\n"
-    "]\n";
+#include "seed_dicts.h"
 
 static void seed_keygen_verdict(void **state) {
   (void)state;
