@@ -168,8 +168,8 @@ static int parse_operand_args(const char *cmd, const char *usage, int argc, char
  */
 static int operand_bytes(const char *cmd, const char *usage, int argc, char **argv, bool *json,
                          hex_bytes *out) {
-  int num;
-  char **operands;
+  int num = 0;
+  char **operands = NULL;
   int rc = parse_operand_args(cmd, usage, argc, argv, json, &num, &operands);
   if (rc >= 0)
     return rc;
