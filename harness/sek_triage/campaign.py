@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,6 +110,12 @@ class TargetRun:
         new = os.path.join(self.work, "corpus")
         arts = os.path.join(self.work, "crashes")
         os.makedirs(new, exist_ok=True)
+        # crashes/ holds this campaign's artifacts; the previous campaign's move aside (their
+        # buckets are in known.json and in that campaign's report).
+        if crash_files(arts):
+            prev = os.path.join(self.work, "crashes-previous")
+            shutil.rmtree(prev, ignore_errors=True)
+            os.rename(arts, prev)
         os.makedirs(arts, exist_ok=True)
         flags = tools.lib_sh("sek_libfuzzer_flags", self.target) + \
             tools.lib_sh("sek_dict", self.target)
@@ -212,8 +219,10 @@ class TargetRun:
                     out["corpus"] = max(out.get("corpus", 0), int(m.group(1)))
         except OSError:
             pass
-        out["crashes"] = len(crash_files(os.path.join(self.afl_dir(), "crashes"))) + \
-            len(crash_files(os.path.join(self.afl_dir(), "hangs")))
+        # A resumed output folder keeps earlier sessions' crashes: count this campaign's.
+        out["crashes"] = sum(1 for d in ("crashes", "hangs")
+                             for f in crash_files(os.path.join(self.afl_dir(), d))
+                             if os.path.getmtime(f) >= (self.start or 0) - 1)
         return out
 
     # -- common ---------------------------------------------------------------------------------
