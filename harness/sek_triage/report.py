@@ -96,6 +96,10 @@ def write_markdown(report, path):
             b["severity_source"]))
         if b.get("detail"):
             out.append("- detail: %s" % b["detail"])
+        if len(b.get("signatures") or {}) > 1:
+            out.append("- grouped signatures (same crash site): %s" % "; ".join(
+                "`%s` x%d" % (t, n) for t, n in sorted(b["signatures"].items(),
+                                                        key=lambda kv: -kv[1])))
         out.append("- count: %d input(s), %d distinct; reproduced %s runs%s" % (
             b["count"], b["distinct_inputs"], b["reproducibility"],
             "; FLAKY: %s" % ", ".join("`%s`" % tools.relpath(p) for p in b["flaky_inputs"])
