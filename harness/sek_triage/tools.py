@@ -157,16 +157,19 @@ def build_targets(kind, build_dir, names, jobs=2, quiet=True):
     preset, cache = BUILDS[kind]
     build_dir = os.path.abspath(build_dir)
     out = subprocess.DEVNULL if quiet else None
+    # Configure every time, not only when there is no cache: the build globs targets/, so a
+    # folder configured before a target was added has no rule for it until CMake runs again
+    # (a second configure of an existing folder takes about a second).
+    if os.path.realpath(build_dir) == os.path.realpath(os.path.join(ROOT, "build", preset)):
+        cmd = ["cmake", "--preset", preset]
+    else:
+        cmd = ["cmake", "-S", ROOT, "-B", build_dir] + cache
     if not os.path.isfile(os.path.join(build_dir, "CMakeCache.txt")):
-        if os.path.realpath(build_dir) == os.path.realpath(os.path.join(ROOT, "build", preset)):
-            cmd = ["cmake", "--preset", preset]
-        else:
-            cmd = ["cmake", "-S", ROOT, "-B", build_dir] + cache
         log("triage: configuring %s build in %s" % (kind, build_dir))
-        r = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.PIPE,
-                           universal_newlines=True)
-        if r.returncode != 0:
-            raise ToolError("configuring %s failed:\n%s" % (build_dir, r.stderr[-3000:]))
+    r = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if r.returncode != 0:
+        raise ToolError("configuring %s failed:\n%s" % (build_dir, r.stderr[-3000:]))
     cmd = ["cmake", "--build", build_dir, "-j%d" % jobs, "--target"]
     cmd += ["fuzz_%s" % t for t in names]
     r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
