@@ -207,8 +207,12 @@ class TargetRun:
         if "bitmap_cvg" in st:
             out["bitmap_cvg"] = st["bitmap_cvg"]
         try:
-            out["rate"] = float(st["execs_per_sec"])
+            # The rate over the stats file's own span: its execs_per_sec is computed over the
+            # first instants after calibration when the file is young (4.04c printed millions).
+            span = int(st["last_update"]) - int(st["start_time"])
             out["age"] = max(0, time.time() - int(st["last_update"]))
+            if span >= 1 and "execs" in out:
+                out["rate"] = out["execs"] / span
         except (KeyError, ValueError):
             pass
         # fuzzer_stats is rewritten about once a minute in 4.04c; the log's "Fuzzing test
@@ -251,11 +255,14 @@ class TargetRun:
         st = self.stats
         # afl-fuzz's own rate: its stats file is rewritten about once a minute, so execs/elapsed
         # would fall between two writes.
-        rate = st["rate"] if "rate" in st else (st.get("execs", 0) / el if el > 0 else 0)
+        if self.engine == "libfuzzer":
+            rate = "%8.0f/s" % (st.get("execs", 0) / el if el > 0 else 0)
+        else:
+            rate = "%8.0f/s" % st["rate"] if "rate" in st else "%10s" % "-/s"
         cov = ("cov %s ft %s" % (st.get("cov", "-"), st.get("ft", "-"))
                if self.engine == "libfuzzer" else
                "edges %s/%s" % (st.get("cov", "-"), st.get("total_edges", "-")))
-        line = "fuzz: %-16s %4.0fs/%ds  %10s execs %8.0f/s  %s  corpus %s  crashes %d" % (
+        line = "fuzz: %-16s %4.0fs/%ds  %10s execs %s  %s  corpus %s  crashes %d" % (
             self.target, el, self.seconds, st.get("execs", 0), rate, cov, st.get("corpus", "-"),
             st.get("crashes", 0))
         if st.get("age", 0) > 15:
