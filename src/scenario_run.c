@@ -646,7 +646,7 @@ static void outcome(const sek_scenario_step *call, char *buf, size_t cap) {
   case SEK_STEP_FAILED:
     snprintf(buf, cap, "a failure on our side: %s", sek_strerror(call->status));
     break;
-  case SEK_STEP_NO_KEY: snprintf(buf, cap, "no call (%s)", call->note); break;
+  case SEK_STEP_NO_KEY: snprintf(buf, cap, "no call (%.160s)", call->note); break;
   default: snprintf(buf, cap, "?"); break;
   }
 }
