@@ -762,6 +762,30 @@ static int make_constant(parser *ps, sek_value *v, const token *t) {
   return make_bytes(ps, v, SEK_VALUE_CONSTANT, raw, raw_len, t);
 }
 
+/*
+ * Appends one byte to a growing data buffer (*buf holds *n of *cap bytes).  On failure (the
+ * value limit, or memory) the buffer is freed and the parser's error is set at line:col.
+ */
+static int append_data_byte(parser *ps, char **buf, size_t *n, size_t *cap, unsigned line,
+                            unsigned col, uint8_t byte) {
+  if (*n == SEK_ATTRS_MAX_VALUE_LEN) {
+    free(*buf);
+    return fail(ps, SEK_ATTRS_ERR_TOO_LONG, line, col, "data longer than %d bytes",
+                SEK_ATTRS_MAX_VALUE_LEN);
+  }
+  if (*n == *cap) {
+    char *nb = realloc(*buf, *cap * 2 + 1);
+    if (nb == NULL) {
+      free(*buf);
+      return fail(ps, SEK_ERR_NOMEM, line, col, "out of memory");
+    }
+    *buf = nb;
+    *cap *= 2;
+  }
+  (*buf)[(*n)++] = (char)byte;
+  return SEK_OK;
+}
+
 /* A byte array [0x01, 2, …] (current token '[') appended to a DATA value. */
 static int parse_byte_array(parser *ps, sek_value *v) {
   next(ps);
@@ -782,21 +806,8 @@ static int parse_byte_array(parser *ps, sek_value *v) {
       return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col, "expected a byte 0x00…0xff, found '%.*s'",
                   (int)t.len, t.s);
     }
-    if (n == SEK_ATTRS_MAX_VALUE_LEN) {
-      free(buf);
-      return fail(ps, SEK_ATTRS_ERR_TOO_LONG, t.line, t.col, "data longer than %d bytes",
-                  SEK_ATTRS_MAX_VALUE_LEN);
-    }
-    if (n == cap) {
-      char *nb = realloc(buf, cap * 2 + 1);
-      if (nb == NULL) {
-        free(buf);
-        return fail(ps, SEK_ERR_NOMEM, t.line, t.col, "out of memory");
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    buf[n++] = (char)b.num;
+    if (append_data_byte(ps, &buf, &n, &cap, t.line, t.col, (uint8_t)b.num) != SEK_OK)
+      return ps->status;
     next(ps);
     if (at_punct(ps, ','))
       next(ps);
@@ -845,21 +856,9 @@ static int parse_hex_data(parser *ps, sek_value *v) {
     if (hi < 0) {
       hi = h;
     } else {
-      if (n == SEK_ATTRS_MAX_VALUE_LEN) {
-        free(buf);
-        return fail(ps, SEK_ATTRS_ERR_TOO_LONG, open.line, open.col, "data longer than %d bytes",
-                    SEK_ATTRS_MAX_VALUE_LEN);
-      }
-      if (n == cap) {
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (nb == NULL) {
-          free(buf);
-          return fail(ps, SEK_ERR_NOMEM, open.line, open.col, "out of memory");
-        }
-        buf = nb;
-        cap *= 2;
-      }
-      buf[n++] = (char)(hi * 16 + h);
+      if (append_data_byte(ps, &buf, &n, &cap, open.line, open.col, (uint8_t)(hi * 16 + h)) !=
+          SEK_OK)
+        return ps->status;
       hi = -1;
     }
     advance(&lx, 1);

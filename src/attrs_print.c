@@ -186,21 +186,29 @@ static void put_flags(sbuf *b, const sek_value *v) {
 
 static void put_dict(sbuf *b, const sek_attrs *a, unsigned indent);
 
+/* Data as lowercase hex, the same in the literal (<…>) and the JSON form ("…"). */
+static void put_hex(sbuf *b, const char *bytes, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    putf(b, "%02x", (unsigned char)bytes[i]);
+}
+
+/* A number as the literal and the JSON form both write it. */
+static void put_number(sbuf *b, const sek_value *v) {
+  if (v->is_real)
+    put_real(b, v->real);
+  else
+    putf(b, "%" PRId64, v->num);
+}
+
 static void put_value(sbuf *b, const sek_value *v, unsigned indent) {
   switch (v->kind) {
   case SEK_VALUE_STRING: put_string(b, v->bytes, v->len); break;
   case SEK_VALUE_DATA:
     put(b, "<");
-    for (size_t i = 0; i < v->len; i++)
-      putf(b, "%02x", (unsigned char)v->bytes[i]);
+    put_hex(b, v->bytes, v->len);
     put(b, ">");
     break;
-  case SEK_VALUE_NUMBER:
-    if (v->is_real)
-      put_real(b, v->real);
-    else
-      putf(b, "%" PRId64, v->num);
-    break;
+  case SEK_VALUE_NUMBER: put_number(b, v); break;
   case SEK_VALUE_BOOL: put(b, v->num ? "true" : "false"); break;
   case SEK_VALUE_DATE:
     put(b, "Date(timeIntervalSinceReferenceDate: ");
@@ -307,16 +315,10 @@ static void put_json_value(sbuf *b, const sek_value *v) {
   case SEK_VALUE_REFERENCE: put_json_string(b, v->bytes, v->len); break;
   case SEK_VALUE_DATA:
     put(b, "\"");
-    for (size_t i = 0; i < v->len; i++)
-      putf(b, "%02x", (unsigned char)v->bytes[i]);
+    put_hex(b, v->bytes, v->len);
     put(b, "\"");
     break;
-  case SEK_VALUE_NUMBER:
-    if (v->is_real)
-      put_real(b, v->real);
-    else
-      putf(b, "%" PRId64, v->num);
-    break;
+  case SEK_VALUE_NUMBER: put_number(b, v); break;
   case SEK_VALUE_BOOL: put(b, v->num ? "true" : "false"); break;
   case SEK_VALUE_DATE: put_real(b, v->real); break;
   case SEK_VALUE_DICT: put_json_dict(b, v->dict); break;
