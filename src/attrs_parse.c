@@ -1440,90 +1440,100 @@ static int parse_value_inner(parser *ps, sek_value *out) {
   v.line = t.line;
   v.col = t.col;
   if (spend(ps, 1, &t) != SEK_OK)
-    return ps->status;
+    goto error;
   while (at_punct(ps, '(') && at_cast(ps)) { /* (id), (__bridge id), … : no value of their own */
     if (skip_cast(ps) != SEK_OK)
-      return ps->status;
+      goto error;
     t = ps->tok;
   }
   if (at_punct(ps, '(')) {
     next(ps);
     if (parse_value(ps, &v) != SEK_OK)
-      return ps->status;
+      goto error;
     if (!at_punct(ps, ')')) {
-      attrs_value_clear(&v);
-      return expected(ps, "')'");
+      expected(ps, "')'");
+      goto error;
     }
     next(ps);
   } else if (t.kind == T_STRING) {
     next(ps);
     v.kind = SEK_VALUE_STRING;
     if (decode_string(ps, &t, &v.bytes, &v.len) != SEK_OK)
-      return ps->status;
+      goto error;
   } else if (t.kind == T_NUMBER || at_punct(ps, '-')) {
     bool neg = at_punct(ps, '-');
     if (neg) {
       next(ps);
       t = ps->tok;
-      if (t.kind != T_NUMBER)
-        return expected(ps, "a number after '-'");
+      if (t.kind != T_NUMBER) {
+        expected(ps, "a number after '-'");
+        goto error;
+      }
     }
     if (decode_number(ps, &t, neg, &v) != SEK_OK)
-      return ps->status;
+      goto error;
     next(ps);
   } else if (at_punct(ps, '<')) {
     if (parse_hex_data(ps, &v) != SEK_OK)
-      return ps->status;
+      goto error;
   } else if (at_punct(ps, '@')) {
     token a = peek(ps, 1);
     if (tok_punct(&a, '{')) {
       if (parse_objc_dict(ps, &v.dict) != SEK_OK)
-        return ps->status;
+        goto error;
       v.kind = SEK_VALUE_DICT;
     } else if (a.kind == T_STRING || a.kind == T_NUMBER || tok_punct(&a, '-') ||
                tok_punct(&a, '(') || tok_ident(&a, "YES") || tok_ident(&a, "NO") ||
                tok_ident(&a, "true") || tok_ident(&a, "false")) {
       next(ps);
       if (parse_value_inner(ps, &v) != SEK_OK)
-        return ps->status;
+        goto error;
     } else {
       next(ps);
-      return expected(ps, "an Objective-C literal after '@' ({…}, \"…\", a number, (…), YES, NO)");
+      expected(ps, "an Objective-C literal after '@' ({…}, \"…\", a number, (…), YES, NO)");
+      goto error;
     }
   } else if (at_punct(ps, '[')) {
     token a = peek(ps, 1);
-    if (tok_punct(&a, ']'))
-      return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
-                  "expected a dictionary: [] is an empty array, the empty dictionary is [:]");
-    if (tok_punct(&a, '.'))
-      return fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
-                  "a flag list [.x, …] is only understood as the flags of "
-                  "SecAccessControlCreateWithFlags: expected a value");
+    if (tok_punct(&a, ']')) {
+      fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
+           "expected a dictionary: [] is an empty array, the empty dictionary is [:]");
+      goto error;
+    }
+    if (tok_punct(&a, '.')) {
+      fail(ps, SEK_ATTRS_ERR_PARSE, t.line, t.col,
+           "a flag list [.x, …] is only understood as the flags of "
+           "SecAccessControlCreateWithFlags: expected a value");
+      goto error;
+    }
     if (at_message(ps)) {
       if (parse_message(ps, &v) != SEK_OK)
-        return ps->status;
+        goto error;
     } else {
       if (parse_swift_dict(ps, &v.dict) != SEK_OK)
-        return ps->status;
+        goto error;
       v.kind = SEK_VALUE_DICT;
     }
   } else if (t.kind == T_IDENT) {
     next(ps);
-    if (parse_ident_value(ps, &t, &v) != SEK_OK) {
-      attrs_value_clear(&v);
-      return ps->status;
-    }
+    if (parse_ident_value(ps, &t, &v) != SEK_OK)
+      goto error;
   } else {
-    return expected(ps, "a value");
+    expected(ps, "a value");
+    goto error;
   }
-  if (parse_postfix(ps, &v) != SEK_OK) {
-    attrs_value_clear(&v);
-    return ps->status;
-  }
+  if (parse_postfix(ps, &v) != SEK_OK)
+    goto error;
   v.line = t.line;
   v.col = t.col;
   *out = v;
   return SEK_OK;
+
+error:
+  /* A sub-parser may have filled v before a later token failed (a lexer error right
+   * after <0a0b>, say): whatever v holds is freed here, on every path. */
+  attrs_value_clear(&v);
+  return ps->status;
 }
 
 static int parse_value(parser *ps, sek_value *out) {
