@@ -23,6 +23,7 @@ static const struct {
   sek_scenario_verb verb;
   const char *name;
 } verb_names[] = {
+    {SEK_VERB_DEVICE, "device"},
     {SEK_VERB_BIOMETRY_ENROLL, "biometry enroll"},
     {SEK_VERB_BIOMETRY_CHANGE, "biometry change"},
     {SEK_VERB_BIOMETRY_REMOVE, "biometry remove"},
@@ -60,6 +61,27 @@ static const struct {
     {"biometry", "remove", SEK_VERB_BIOMETRY_REMOVE},
     {"passcode", "set", SEK_VERB_PASSCODE_SET},
     {"passcode", "remove", SEK_VERB_PASSCODE_REMOVE},
+};
+
+/*
+ * Words of the `device` line: each one is a way the device the run starts on differs from the
+ * default one (sek_emu_config_default), or names the default explicitly.  `bit` is the op's
+ * SEK_SCENARIO_DEVICE_* bit the word sets (0 for a default); `excludes` the bits it cannot
+ * stand with.  The printer writes the non-default words in this order.
+ */
+static const struct {
+  const char *word;
+  uint64_t bit;     /* set by this word */
+  uint64_t against; /* the word that says the opposite sets or clears this bit */
+} device_words[] = {
+    {"no-secure-enclave", SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE, 0},
+    {"secure-enclave", 0, SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE},
+    {"no-passcode", SEK_SCENARIO_DEVICE_NO_PASSCODE, 0},
+    {"passcode", 0, SEK_SCENARIO_DEVICE_NO_PASSCODE},
+    {"no-biometry", SEK_SCENARIO_DEVICE_NO_BIOMETRY, 0},
+    {"biometry", 0, SEK_SCENARIO_DEVICE_NO_BIOMETRY},
+    {"locked", SEK_SCENARIO_DEVICE_LOCKED, 0},
+    {"unlocked", 0, SEK_SCENARIO_DEVICE_LOCKED},
 };
 
 /*
@@ -822,6 +844,77 @@ static int parse_device(parser *p, const word *verb) {
   return expected(p, SEK_SCENARIO_ERR_SYNTAX, what);
 }
 
+/*
+ * `device WORD...`: the device the run starts on.  It describes the device rather than changing
+ * it, so it must come first: an emulator is made with it (sek_scenario_device_config) before
+ * anything happens.  Each aspect may be named once; a device without a passcode has neither
+ * biometry (iOS needs a passcode to enroll, [LA:Policy]) nor a lock screen.
+ */
+static int parse_device_line(parser *p, const word *verb) {
+  if (p->s->num_ops != 0)
+    return fail_at(p, SEK_SCENARIO_ERR_ORDER, p->line, verb->col,
+                   "'device' describes the device the run starts on: it must be the first "
+                   "statement (line %u has the first one)",
+                   p->s->ops[0].pub.line);
+  op_slot *slot = add_op(p, SEK_VERB_DEVICE, verb->col);
+  if (slot == NULL)
+    return nomem(p);
+  sek_scenario_op *op = &slot->pub;
+  uint64_t named = 0; /* aspects named so far: the bit of the word or of its opposite */
+  bool said_biometry = false;
+  word w;
+  size_t words = 0;
+  while (!at_end(p)) {
+    size_t i = 0;
+    bool got = next_word(p, &w);
+    while (got && i < N(device_words) && !span_is(w.p, w.len, device_words[i].word))
+      i++;
+    if (!got || i == N(device_words)) {
+      p->pos = (size_t)(w.p - p->text);
+      return expected(p, SEK_SCENARIO_ERR_SYNTAX,
+                      "a device word: no-secure-enclave, no-passcode, no-biometry, locked (or "
+                      "secure-enclave, passcode, biometry, unlocked)");
+    }
+    uint64_t aspect = device_words[i].bit | device_words[i].against;
+    if (named & aspect)
+      return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col,
+                     "'%s' names an aspect of the device this line already set", device_words[i].word);
+    named |= aspect;
+    op->number |= device_words[i].bit;
+    said_biometry |= device_words[i].against == SEK_SCENARIO_DEVICE_NO_BIOMETRY;
+    words++;
+  }
+  if (words == 0)
+    return expected(p, SEK_SCENARIO_ERR_SYNTAX, "a device word after 'device' (no-secure-enclave, "
+                                                "no-passcode, no-biometry, locked)");
+  if ((op->number & SEK_SCENARIO_DEVICE_NO_PASSCODE) && said_biometry)
+    return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, verb->col,
+                   "'biometry' needs a passcode: a device without one has no biometry enrolled");
+  if ((op->number & SEK_SCENARIO_DEVICE_NO_PASSCODE) && (op->number & SEK_SCENARIO_DEVICE_LOCKED))
+    return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, verb->col,
+                   "'locked' needs a passcode: a device without one has no lock screen");
+  if (op->number & SEK_SCENARIO_DEVICE_NO_PASSCODE)
+    op->number |= SEK_SCENARIO_DEVICE_NO_BIOMETRY;
+  return SEK_OK;
+}
+
+int sek_scenario_device_config(const sek_scenario *s, sek_emu_config *cfg) {
+  if (s == NULL || cfg == NULL)
+    return SEK_ERR_ARG;
+  if (s->num_ops == 0 || s->ops[0].pub.verb != SEK_VERB_DEVICE)
+    return SEK_OK;
+  uint64_t d = s->ops[0].pub.number;
+  if (d & SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE)
+    cfg->has_secure_enclave = false;
+  if (d & SEK_SCENARIO_DEVICE_NO_PASSCODE)
+    cfg->passcode_set = false;
+  if (d & SEK_SCENARIO_DEVICE_NO_BIOMETRY)
+    cfg->biometry_enrolled = false;
+  if (d & SEK_SCENARIO_DEVICE_LOCKED)
+    cfg->locked = true;
+  return SEK_OK;
+}
+
 static int parse_bare(parser *p, const word *verb) {
   static const struct {
     const char *word;
@@ -1268,6 +1361,7 @@ static const struct {
   verb_fn parse;
   bool is_call;
 } verbs[] = {
+    {"device", parse_device_line, false},
     {"biometry", parse_device, false}, {"passcode", parse_device, false},
     {"lock", parse_bare, false},       {"unlock", parse_bare, false},
     {"reboot", parse_bare, false},     {"answer", parse_answer, false},
@@ -1486,6 +1580,18 @@ static void print_op(strbuf *b, const sek_scenario *s, const sek_scenario_op *op
     sb_str(b, spelled);
     break;
   }
+  case SEK_VERB_DEVICE:
+    /* the non-default words; a line of defaults only prints as the first default word */
+    sb_str(b, op->number == 0 ? "device secure-enclave" : "device");
+    for (size_t i = 0; i < N(device_words); i++)
+      if (device_words[i].bit & op->number &&
+          /* no-biometry follows from no-passcode: not written twice */
+          !(device_words[i].bit == SEK_SCENARIO_DEVICE_NO_BIOMETRY &&
+            (op->number & SEK_SCENARIO_DEVICE_NO_PASSCODE))) {
+        sb_str(b, " ");
+        sb_str(b, device_words[i].word);
+      }
+    break;
   case SEK_VERB_FAULT_STORE_IO: sb_fmt(b, "fault store-io %" PRIu64, op->number); break;
   case SEK_VERB_FAULT_ALLOC: sb_fmt(b, "fault alloc %" PRIu64, op->number); break;
   case SEK_VERB_FAULT_POLICY:

@@ -582,6 +582,38 @@ static void control(step_slot *st, int status) {
     note(st, "%s", sek_strerror(status));
 }
 
+/*
+ * A `device` line describes the device the run starts on; the caller made the emulator from it
+ * (sek_scenario_device_config).  The runner cannot remake a device, so it checks: every aspect
+ * the line takes away must be absent.  A device that does not match is an unmet step, never a
+ * silent run on the wrong device.
+ */
+static int check_device_line(runner *r, step_slot *st, const sek_scenario_op *op) {
+  sek_emu_state now;
+  sek_emu_get_state(r->emu, &now);
+  static const struct {
+    uint64_t bit;
+    const char *word;
+  } aspects[] = {
+      {SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE, "no-secure-enclave"},
+      {SEK_SCENARIO_DEVICE_NO_PASSCODE, "no-passcode"},
+      {SEK_SCENARIO_DEVICE_NO_BIOMETRY, "no-biometry"},
+      {SEK_SCENARIO_DEVICE_LOCKED, "locked"},
+  };
+  const bool differs[] = {now.has_secure_enclave, now.passcode_set, now.biometry_enrolled,
+                          !now.locked};
+  for (size_t i = 0; i < sizeof aspects / sizeof aspects[0]; i++)
+    if ((op->number & aspects[i].bit) && differs[i]) {
+      st->pub.result = SEK_STEP_UNMET;
+      note(st, "the emulated device is not '%s': make it with sek_scenario_device_config",
+           aspects[i].word);
+      r->t->unmet++;
+      return SEK_OK;
+    }
+  control(st, SEK_OK);
+  return SEK_OK;
+}
+
 static int do_device(runner *r, step_slot *st, const sek_scenario_op *op) {
   sek_emu *e = r->emu;
   if (e == NULL) {
@@ -618,6 +650,7 @@ static int do_device(runner *r, step_slot *st, const sek_scenario_op *op) {
       status = sek_emu_fault_corrupt_kid(e, st->pub.kid);
     break;
   }
+  case SEK_VERB_DEVICE: return check_device_line(r, st, op);
   default: status = SEK_ERR_INTERNAL; break;
   }
   control(st, status);

@@ -87,6 +87,7 @@ static sek_transcript *play(const sek_scenario *s) {
   sek_emu_config_default(&cfg);
   cfg.seed = SEED;
   cfg.store_path = ":memory:";
+  sek_scenario_device_config(s, &cfg); /* a script may start on a device without an enclave */
   sek_emu *emu = NULL;
   if (sek_emu_new(&cfg, &emu, NULL, 0) != SEK_OK)
     return NULL;

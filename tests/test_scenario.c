@@ -32,9 +32,12 @@ static const sek_scenario_op *op(const sek_scenario *s, size_t i) {
   "[kSecAttrIsPermanent: true, kSecAttrAccessControl: SecAccessControlCreateWithFlags("            \
   "kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, " flags ", nil)!]]"
 
-static sek_emu *new_emu(uint64_t seed) {
+/* A fresh emulator: the default device, or the one s's `device` line describes (s may be NULL). */
+static sek_emu *new_device(uint64_t seed, const sek_scenario *s) {
   sek_emu_config cfg;
   sek_emu_config_default(&cfg);
+  if (s != NULL)
+    assert_int_equal(sek_scenario_device_config(s, &cfg), SEK_OK);
   cfg.seed = seed;
   cfg.store_path = ":memory:";
   sek_emu *emu = NULL;
@@ -45,10 +48,12 @@ static sek_emu *new_emu(uint64_t seed) {
   return emu;
 }
 
+static sek_emu *new_emu(uint64_t seed) { return new_device(seed, NULL); }
+
 /* Runs text on a fresh emulator; returns the run's status and the transcript in *out. */
 static int run_text(const char *text, uint64_t seed, sek_transcript **out) {
   sek_scenario *s = parse_ok(text);
-  sek_emu *emu = new_emu(seed);
+  sek_emu *emu = new_device(seed, s);
   sek_transcript *t = NULL;
   int st = sek_scenario_run(s, sek_emu_backend(emu), emu, &t);
   assert_non_null(t);
@@ -309,6 +314,17 @@ static const bad_row bad_rows[] = {
     {"create k [:]\nverify k", SEK_SCENARIO_ERR_NAME, 2, 1, "expected an earlier 'sign k'"},
     {"find k [:]\nreenroll k", SEK_SCENARIO_ERR_NAME, 2, 1, "expected an earlier 'create k'"},
     {"fault policy nobody", SEK_SCENARIO_ERR_NAME, 1, 14, "unknown key 'nobody'"},
+    /* the device line */
+    {"lock\ndevice no-passcode", SEK_SCENARIO_ERR_ORDER, 2, 1,
+     "it must be the first statement (line 1 has the first one)"},
+    {"device", SEK_SCENARIO_ERR_SYNTAX, 1, 7, "expected a device word after 'device'"},
+    {"device frob", SEK_SCENARIO_ERR_SYNTAX, 1, 8, "expected a device word: no-secure-enclave"},
+    {"device locked \"x\"", SEK_SCENARIO_ERR_SYNTAX, 1, 15, "found '\"x\"'"},
+    {"device no-passcode passcode", SEK_SCENARIO_ERR_SYNTAX, 1, 20,
+     "'passcode' names an aspect of the device this line already set"},
+    {"device locked locked", SEK_SCENARIO_ERR_SYNTAX, 1, 15, "already set"},
+    {"device no-passcode biometry", SEK_SCENARIO_ERR_SYNTAX, 1, 1, "'biometry' needs a passcode"},
+    {"device locked no-passcode", SEK_SCENARIO_ERR_SYNTAX, 1, 1, "'locked' needs a passcode"},
     /* device verbs */
     {"create k [:]\nbiometry frob", SEK_SCENARIO_ERR_SYNTAX, 2, 10,
      "expected 'enroll' or 'change' or 'remove' after 'biometry', found 'frob'"},
@@ -757,6 +773,67 @@ static void test_run_without_emulator(void **state) {
   sek_scenario_free(s);
 }
 
+/* The device line: the emulator is made from it, and a run on another device says so. */
+static void test_device_line(void **state) {
+  (void)state;
+  sek_emu_config cfg;
+  sek_emu_config_default(&cfg);
+  sek_scenario *s = parse_ok("# a comment first is fine\ndevice no-biometry locked\n");
+  assert_int_equal(sek_scenario_count(s), 1);
+  assert_int_equal(op(s, 0)->verb, SEK_VERB_DEVICE);
+  sek_scenario_free(s);
+
+  s = parse_ok("device no-passcode\ncreate k " SE_KEY("[.privateKeyUsage]") "\nexpect ok\n");
+  assert_int_equal(sek_scenario_device_config(NULL, &cfg), SEK_ERR_ARG);
+  assert_int_equal(sek_scenario_device_config(s, NULL), SEK_ERR_ARG);
+  assert_int_equal(sek_scenario_device_config(s, &cfg), SEK_OK);
+  assert_true(cfg.has_secure_enclave);
+  assert_false(cfg.passcode_set);
+  assert_false(cfg.biometry_enrolled); /* no passcode: no biometry either */
+  assert_false(cfg.locked);
+  /* on the device it describes: the line holds and the key is made */
+  sek_transcript *t = NULL;
+  assert_int_equal(run_text("device no-passcode\ncreate k " SE_KEY("[.privateKeyUsage]") "\n"
+                            "expect ok\n",
+                            0, &t),
+                   SEK_OK);
+  assert_int_equal(sek_transcript_step(t, 0)->result, SEK_STEP_OK);
+  sek_transcript_free(t);
+  /* on the default device (passcode set): an unmet step, not a silent run on the wrong device */
+  sek_emu *emu = new_emu(0);
+  assert_int_equal(sek_scenario_run(s, sek_emu_backend(emu), emu, &t), SEK_SCENARIO_ERR_EXPECT);
+  const sek_scenario_step *st = sek_transcript_step(t, 0);
+  assert_int_equal(st->result, SEK_STEP_UNMET);
+  assert_non_null(strstr(st->note, "not 'no-passcode'"));
+  assert_int_equal(sek_transcript_unmet(t), 1);
+  sek_transcript_free(t);
+  sek_emu_free(emu);
+  sek_scenario_free(s);
+
+  /* a script without the line leaves the configuration alone */
+  sek_emu_config_default(&cfg);
+  cfg.locked = true;
+  s = parse_ok("lock\n");
+  assert_int_equal(sek_scenario_device_config(s, &cfg), SEK_OK);
+  assert_true(cfg.locked && cfg.passcode_set && cfg.has_secure_enclave && cfg.biometry_enrolled);
+  sek_scenario_free(s);
+
+  /* canonical prints: defaults are not written, no-biometry follows from no-passcode */
+  static const char *const prints[][2] = {
+      {"device passcode no-secure-enclave", "device no-secure-enclave\n"},
+      {"device unlocked", "device secure-enclave\n"},
+      {"device no-biometry no-passcode", "device no-passcode\n"},
+      {"device\tlocked  no-biometry # why", "device no-biometry locked\n"},
+  };
+  for (size_t i = 0; i < sizeof prints / sizeof prints[0]; i++) {
+    s = parse_ok(prints[i][0]);
+    char *p = sek_scenario_print(s);
+    assert_string_equal(p, prints[i][1]);
+    free(p);
+    sek_scenario_free(s);
+  }
+}
+
 /* ---- the oracle: it must catch planted wrong answers ---------------------------------------- */
 
 /* A genuine transcript of the seed run; the planted ones are copies with one change. */
@@ -930,6 +1007,7 @@ static const struct CMUnitTest scenario_tests[] = {
     cmocka_unit_test(test_print_canonical),
     cmocka_unit_test(test_print_fixed_point_on_examples),
     cmocka_unit_test(test_run_examples),
+    cmocka_unit_test(test_device_line),
     cmocka_unit_test(test_run_seed_failure),
     cmocka_unit_test(test_run_unmet_expectation_says_expected_and_got),
     cmocka_unit_test(test_run_error_user_info_mismatch),

@@ -10,7 +10,13 @@
  *
  *   script     := { line "\n" }
  *   line       := [ statement ] [ "#" comment ]
- *   statement  := device | answer | fault | call | expect
+ *   statement  := start | device | answer | fault | call | expect
+ *   start      := "device" DEVWORD { DEVWORD }                 the device the run starts on; only
+ *                                                              as the first statement
+ *   DEVWORD    := "no-secure-enclave" | "no-passcode" | "no-biometry" | "locked"
+ *               | "secure-enclave" | "passcode" | "biometry" | "unlocked"   (the defaults)
+ *                 each aspect at most once; no-passcode implies no-biometry and excludes
+ *                 "biometry" and "locked"
  *   device     := "biometry" ("enroll" | "change" | "remove")
  *               | "passcode" ("set" | "remove")
  *               | "lock" | "unlock" | "reboot"
@@ -111,6 +117,7 @@ const char *sek_scenario_strerror(int status);
 
 /* What an operation does.  One value per distinct behaviour, so that a runner is one switch. */
 typedef enum {
+  SEK_VERB_DEVICE,          /* the starting device: op->number holds SEK_SCENARIO_DEVICE_* bits */
   SEK_VERB_BIOMETRY_ENROLL, /* device events */
   SEK_VERB_BIOMETRY_CHANGE,
   SEK_VERB_BIOMETRY_REMOVE,
@@ -137,6 +144,12 @@ typedef enum {
   SEK_VERB_EXPECT_PERMANENT, /* op->permanence */
   SEK_VERB_EXPECT_COUNT,     /* op->number */
 } sek_scenario_verb;
+
+/* Bits of a `device` line (op->number): how the starting device differs from the default. */
+#define SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE 0x1u
+#define SEK_SCENARIO_DEVICE_NO_PASSCODE 0x2u /* also sets NO_BIOMETRY */
+#define SEK_SCENARIO_DEVICE_NO_BIOMETRY 0x4u
+#define SEK_SCENARIO_DEVICE_LOCKED 0x8u
 
 /* One `INFOKEY=VALUE` check of `expect error`: the top error's user info holds that entry. */
 typedef struct {
@@ -185,6 +198,16 @@ typedef struct {
  * SEK_ERR_ARG if text is NULL with len > 0 or out is NULL.  An empty script is valid.
  */
 int sek_scenario_parse(const char *text, size_t len, sek_scenario **out, sek_scenario_error *err);
+
+/*
+ * sek_scenario_device_config: applies the script's `device` line (if it has one) to cfg, which
+ * the caller filled first (sek_emu_config_default): no-secure-enclave clears
+ * has_secure_enclave, no-passcode passcode_set and biometry_enrolled, no-biometry
+ * biometry_enrolled, locked sets locked.  Fields the line does not name are left alone.  Make
+ * the emulator with the result: sek_scenario_run checks that the device matches the line.
+ * Returns 0, or SEK_ERR_ARG for a NULL argument.
+ */
+int sek_scenario_device_config(const sek_scenario *s, sek_emu_config *cfg);
 
 /* sek_scenario_free: frees the script and everything its operations point to.  NULL is fine. */
 void sek_scenario_free(sek_scenario *s);
@@ -250,6 +273,9 @@ const sek_scenario_algorithm *sek_scenario_algorithm_find(const char *raw);
  * key reference of the last create or find of that name (none when that call failed), the
  * attributes of its last create (for reenroll), and its last signature, algorithm and message
  * (for verify).  What each verb does:
+ *   device (the first line)  checks that the emulator has none of what the line takes away
+ *                 (made with sek_scenario_device_config): SEK_STEP_OK, else SEK_STEP_UNMET with a
+ *                 note (an unmet expectation of the run).  Without an emulator: SEK_STEP_FAILED.
  *   device verbs, answer, fault   the sek_emu_* control of the same name (fault policy KEY:
  *                 sek_emu_fault_corrupt_kid of KEY's key; fault store-io N: sek_emu_fault_store;
  *                 fault alloc N: sek_emu_fault_alloc).  Without an emulator: SEK_STEP_FAILED
