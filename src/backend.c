@@ -38,6 +38,8 @@ const char *sek_backend_strerror(int status) {
   case SEK_BACKEND_ERR_APPLE: return "the call failed as Apple's does (see the error)";
   case SEK_BACKEND_ERR_BUFFER: return "the output buffer is too small";
   case SEK_BACKEND_ERR_FOREIGN_KEY: return "the key belongs to another backend";
+  case SEK_BACKEND_ERR_VALUE: return "a value that cannot be handed to Security.framework";
+  case SEK_BACKEND_ERR_UNEXPECTED: return "Apple's answer has a shape the interface cannot carry";
   case SEK_EMU_ERR_CONFIG: return "the emulator configuration is not valid";
   case SEK_EMU_ERR_QUEUE_FULL: return "too many prompt answers queued";
   case SEK_EMU_ERR_NO_MATCH: return "no key in the keychain matches the fault's target";

@@ -52,6 +52,12 @@ enum sek_backend_status {
   SEK_BACKEND_ERR_APPLE = -500,       /* the call failed the way Apple fails it: see *err */
   SEK_BACKEND_ERR_BUFFER = -501,      /* the output buffer is too small (nothing was done) */
   SEK_BACKEND_ERR_FOREIGN_KEY = -502, /* the key handle was made by a different backend */
+  /* Security.framework backend (include/sek/apple.h): */
+  SEK_BACKEND_ERR_VALUE = -503,      /* a value that cannot be handed to Apple: an unresolved
+                                        reference, a string that is not UTF-8, a bad config */
+  SEK_BACKEND_ERR_UNEXPECTED = -504, /* Apple's answer has a shape the interface cannot carry:
+                                        no result and no error, a public key that is not the
+                                        65-byte X9.63 P-256 form, a result of another type */
 };
 
 /* sek_backend_strerror names a status of -500 .. -599 (backend and emulator). Never NULL. */
