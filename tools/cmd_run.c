@@ -1,7 +1,8 @@
 /*
  * cmd_run.c: `sek run` — plays a scenario script (include/sek/scenario.h, docs/scenario.md)
- * against a fresh emulated Secure Enclave and prints the transcript: each operation, its
- * result, Apple's error in its printed form, and the decoder's verdict on it.
+ * against a fresh emulated Secure Enclave, or with --backend apple against the real
+ * Security.framework (include/sek/apple.h, docs/apple.md), and prints the transcript: each
+ * operation, its result, Apple's error in its printed form, and the decoder's verdict on it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,20 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sek/apple.h>
 #include <sek/emu.h>
 #include <sek/scenario.h>
 
 #include "cli.h"
 
 #define CMD "run"
+/* With --backend apple, every key the run makes is labelled with this, and the run sees and
+ * deletes only such keys (include/sek/apple.h, "Scope"): never the user's own. */
+#define APPLE_PREFIX "sekfuzz.run."
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: sek run [--json] [--check] [--seed N] [--store PATH] SCRIPT|-\n"
+          "usage: sek run [--json] [--check] [--backend emulated|apple] [--seed N] [--store PATH]\n"
+          "               SCRIPT|-\n"
           "\n"
           "Plays a scenario script against a fresh emulated Secure Enclave (a device with a\n"
-          "passcode, biometry enrolled, unlocked) and prints the transcript: each operation,\n"
-          "its result, Apple's error as NSError prints it, and the decoder's verdict.\n"
+          "passcode, biometry enrolled, unlocked), or against Apple's Security.framework with\n"
+          "--backend apple, and prints the transcript: each operation, its result, Apple's\n"
+          "error as NSError prints it, and the decoder's verdict.\n"
           "\n"
           "  --json         the transcript as JSON\n"
           "  --check        also run the lifecycle oracle over the transcript (signatures verify,\n"
@@ -30,6 +37,12 @@ static void usage(FILE *f) {
           "  --seed N       the device's seed (decimal or 0x hex; default 0): same seed, same run\n"
           "  --store PATH   keep the keychain in an SQLite file (default: in memory); reopening\n"
           "                 it continues the same device\n"
+          "  --backend B    emulated (the default) or apple: the real Security.framework of this\n"
+          "                 Mac or device (built on Apple platforms only; docs/apple.md).  With\n"
+          "                 apple the run's keys are labelled " APPLE_PREFIX " and it sees and\n"
+          "                 deletes only those (deleted before and after the run); device,\n"
+          "                 answer and fault steps need the emulator and fail as unsupported;\n"
+          "                 --seed and --store are for the emulator\n"
           "  SCRIPT         the script file, or - for standard input\n"
           "\n"
           "Script: one operation per line, # comments; see docs/scenario.md.  For example:\n"
@@ -108,11 +121,15 @@ static void json_step(FILE *f, const sek_scenario_step *st) {
   fputs("}", f);
 }
 
-static void json_transcript(FILE *f, const char *path, uint64_t seed, const sek_transcript *t,
-                            bool check, int oracle_rc, sek_oracle_kind kind, const char *why) {
+static void json_transcript(FILE *f, const char *path, const char *backend, uint64_t seed,
+                            const sek_transcript *t, bool check, int oracle_rc,
+                            sek_oracle_kind kind, const char *why) {
   fputs("{\"script\": ", f);
   cli_json_string(f, path);
-  fprintf(f, ", \"seed\": %" PRIu64 ", \"ok\": %s, \"unmet\": %zu", seed,
+  fprintf(f, ", \"backend\": \"%s\"", backend);
+  if (strcmp(backend, "emulated") == 0)
+    fprintf(f, ", \"seed\": %" PRIu64, seed);
+  fprintf(f, ", \"ok\": %s, \"unmet\": %zu",
           sek_transcript_unmet(t) == 0 && oracle_rc == SEK_OK ? "true" : "false",
           sek_transcript_unmet(t));
   if (check) {
@@ -131,10 +148,57 @@ static void json_transcript(FILE *f, const char *path, uint64_t seed, const sek_
   fputs("]}\n", f);
 }
 
+/* A fresh emulated device (its backend is sek_emu_backend). */
+static int open_emulator(uint64_t seed, const char *store, sek_emu **emu) {
+  sek_emu_config cfg;
+  sek_emu_config_default(&cfg);
+  cfg.seed = seed;
+  cfg.store_path = store;
+  char why[512] = "";
+  int st = sek_emu_new(&cfg, emu, why, sizeof why);
+  if (st != SEK_OK)
+    fprintf(stderr, "sek run: cannot start the emulated device: %s\n",
+            why[0] != '\0' ? why : sek_strerror(st));
+  return st;
+}
+
+/* Deletes the keys of the run's scope; a failure is reported, since keys may be left behind. */
+static int purge_apple(sek_backend *be, const char *when) {
+  sek_error *err = NULL;
+  int st = sek_apple_purge(be, NULL, &err);
+  if (st != SEK_OK) {
+    char *text = err != NULL ? sek_error_format(err) : NULL;
+    fprintf(stderr, "sek run: could not delete the keys labelled " APPLE_PREFIX "... %s: %s%s%s\n",
+            when, sek_strerror(st), text != NULL ? ": " : "", text != NULL ? text : "");
+    free(text);
+    sek_error_free(err);
+  }
+  return st;
+}
+
+/* The Security.framework backend, scoped to the run's keys, with those of an earlier run gone. */
+static int open_apple(sek_backend **be) {
+  sek_apple_config cfg;
+  sek_apple_config_default(&cfg);
+  cfg.label_prefix = APPLE_PREFIX;
+  char why[512] = "";
+  int st = sek_apple_new(&cfg, be, why, sizeof why);
+  if (st != SEK_OK) {
+    fprintf(stderr, "sek run: cannot use the apple backend: %s\n",
+            why[0] != '\0' ? why : sek_strerror(st));
+    return st;
+  }
+  if ((st = purge_apple(*be, "before the run")) != SEK_OK) {
+    sek_backend_free(*be);
+    *be = NULL;
+  }
+  return st;
+}
+
 int cmd_run(int argc, char **argv) {
-  bool json = false, check = false;
+  bool json = false, check = false, seed_given = false;
   uint64_t seed = 0;
-  const char *store = NULL, *path = NULL;
+  const char *store = NULL, *path = NULL, *backend = "emulated";
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (cli_is_help(a)) {
@@ -144,15 +208,21 @@ int cmd_run(int argc, char **argv) {
       json = true;
     } else if (strcmp(a, "--check") == 0) {
       check = true;
-    } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--store") == 0) {
+    } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--store") == 0 ||
+               strcmp(a, "--backend") == 0) {
       if (i + 1 == argc)
         return cli_usage_error(CMD, "%s needs a value", a);
       const char *v = argv[++i];
-      if (a[2] == 's' && a[3] == 'e') {
+      if (strcmp(a, "--seed") == 0) {
         if (!parse_seed(v, &seed))
           return cli_usage_error(CMD, "--seed takes a non-negative integer, not '%s'", v);
-      } else {
+        seed_given = true;
+      } else if (strcmp(a, "--store") == 0) {
         store = v;
+      } else if (strcmp(v, "emulated") == 0 || strcmp(v, "apple") == 0) {
+        backend = v;
+      } else {
+        return cli_usage_error(CMD, "--backend takes emulated or apple, not '%s'", v);
       }
     } else if (a[0] == '-' && a[1] != '\0') {
       return cli_usage_error(CMD, "unknown option '%s'", a);
@@ -164,6 +234,10 @@ int cmd_run(int argc, char **argv) {
   }
   if (path == NULL)
     return cli_usage_error(CMD, "which script? (a file, or - for standard input)");
+  bool apple = strcmp(backend, "apple") == 0;
+  if (apple && (seed_given || store != NULL))
+    return cli_usage_error(CMD, "%s is for the emulated backend, not --backend apple",
+                           seed_given ? "--seed" : "--store");
 
   size_t len = 0;
   char *text = cli_read_file(CMD, path, SEK_SCENARIO_MAX_TEXT, &len);
@@ -190,23 +264,20 @@ int cmd_run(int argc, char **argv) {
     return CLI_BAD_INPUT;
   }
 
-  sek_emu_config cfg;
-  sek_emu_config_default(&cfg);
-  cfg.seed = seed;
-  cfg.store_path = store;
   sek_emu *emu = NULL;
-  char why[512] = "";
-  st = sek_emu_new(&cfg, &emu, why, sizeof why);
+  sek_backend *be = NULL;
+  st = apple ? open_apple(&be) : open_emulator(seed, store, &emu);
   if (st != SEK_OK) {
-    fprintf(stderr, "sek run: cannot start the emulated device: %s\n",
-            why[0] != '\0' ? why : sek_strerror(st));
     sek_scenario_free(s);
     return CLI_BAD_INPUT;
   }
   sek_transcript *t = NULL;
-  st = sek_scenario_run(s, sek_emu_backend(emu), emu, &t);
+  st = sek_scenario_run(s, apple ? be : sek_emu_backend(emu), emu, &t);
+  if (apple)
+    purge_apple(be, "after the run");
   if (st != SEK_OK && st != SEK_SCENARIO_ERR_EXPECT) {
     fprintf(stderr, "sek run: %s: %s\n", path, sek_strerror(st));
+    sek_backend_free(be);
     sek_emu_free(emu);
     sek_scenario_free(s);
     return CLI_BAD_INPUT;
@@ -219,7 +290,7 @@ int cmd_run(int argc, char **argv) {
 
   int rc = CLI_OK;
   if (json) {
-    json_transcript(stdout, path, seed, t, check, oracle_rc, kind, oracle_why);
+    json_transcript(stdout, path, backend, seed, t, check, oracle_rc, kind, oracle_why);
   } else {
     char *out = sek_transcript_print(t);
     if (out == NULL) {
@@ -243,6 +314,7 @@ int cmd_run(int argc, char **argv) {
   if (sek_transcript_unmet(t) != 0 || oracle_rc != SEK_OK)
     rc = CLI_BAD_INPUT;
   sek_transcript_free(t);
+  sek_backend_free(be); /* NULL with the emulator, which owns its backend */
   sek_emu_free(emu);
   sek_scenario_free(s);
   return rc;
