@@ -177,7 +177,8 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
   return SEK_OK;
 }
 
-static const char *const result_names[] = {"ok", "error", "failed", "skipped", "held", "unmet"};
+static const char *const result_names[] = {"ok",   "error", "failed",   "skipped",
+                                                    "held", "unmet", "no-device"};
 
 const char *sek_step_result_name(sek_step_result r) {
   if ((size_t)r < N(result_names))
@@ -617,8 +618,8 @@ static int check_device_line(runner *r, step_slot *st, const sek_scenario_op *op
 static int do_device(runner *r, step_slot *st, const sek_scenario_op *op) {
   sek_emu *e = r->emu;
   if (e == NULL) {
-    control(st, SEK_ERR_UNSUPPORTED);
-    note(st, " (no emulated device behind this backend)");
+    st->pub.status = SEK_ERR_UNSUPPORTED;
+    st->pub.result = SEK_STEP_NO_DEVICE;
     return SEK_OK;
   }
   int status;
@@ -680,6 +681,7 @@ static void outcome(const sek_scenario_step *call, char *buf, size_t cap) {
     snprintf(buf, cap, "a failure on our side: %s", sek_strerror(call->status));
     break;
   case SEK_STEP_NO_KEY: snprintf(buf, cap, "no call (%.160s)", call->note); break;
+  case SEK_STEP_NO_DEVICE: snprintf(buf, cap, "nothing done (no emulated device)"); break;
   default: snprintf(buf, cap, "?"); break;
   }
 }
@@ -867,6 +869,9 @@ static void print_step(FILE *f, const sek_scenario_step *st) {
   case SEK_STEP_NO_KEY: fprintf(f, "  skipped\n"); break;
   case SEK_STEP_HELD: fprintf(f, "  held\n"); break;
   case SEK_STEP_UNMET: fprintf(f, "  UNMET: %s\n", st->note); break;
+  case SEK_STEP_NO_DEVICE:
+    fprintf(f, "  skipped: needs the emulated device (this backend has none)\n");
+    break;
   }
   if (st->note[0] != '\0' && st->result != SEK_STEP_UNMET)
     fprintf(f, "  note: %s\n", st->note);

@@ -762,8 +762,12 @@ static void test_run_without_emulator(void **state) {
   sek_transcript *t = NULL;
   assert_int_equal(sek_scenario_run(s, sek_emu_backend(emu), NULL, &t), SEK_OK);
   assert_false(sek_transcript_with_emulator(t));
-  assert_int_equal(sek_transcript_step(t, 0)->result, SEK_STEP_FAILED);
+  assert_int_equal(sek_transcript_step(t, 0)->result, SEK_STEP_NO_DEVICE);
   assert_int_equal(sek_transcript_step(t, 0)->status, SEK_ERR_UNSUPPORTED);
+  assert_string_equal(sek_step_result_name(SEK_STEP_NO_DEVICE), "no-device");
+  char *printed = sek_transcript_print(t);
+  assert_non_null(strstr(printed, "line 1: lock\n  skipped: needs the emulated device"));
+  free(printed);
   assert_int_equal(sek_transcript_step(t, 1)->result, SEK_STEP_OK);
   assert_false(sek_transcript_step(t, 1)->has_kid);
   assert_int_equal(sek_scenario_run(NULL, sek_emu_backend(emu), NULL, &t), SEK_ERR_ARG);

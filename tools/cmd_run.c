@@ -27,9 +27,10 @@ static void usage(FILE *f) {
           "               SCRIPT|-\n"
           "\n"
           "Plays a scenario script against a fresh emulated Secure Enclave (a device with a\n"
-          "passcode, biometry enrolled, unlocked), or against Apple's Security.framework with\n"
-          "--backend apple, and prints the transcript: each operation, its result, Apple's\n"
-          "error as NSError prints it, and the decoder's verdict.\n"
+          "passcode, biometry enrolled, unlocked, unless the script's `device` line says\n"
+          "otherwise), or against Apple's Security.framework with --backend apple, and\n"
+          "prints the transcript: each operation, its result, Apple's error as NSError\n"
+          "prints it, and the decoder's verdict.\n"
           "\n"
           "  --json         the transcript as JSON\n"
           "  --check        also run the lifecycle oracle over the transcript (signatures verify,\n"
@@ -41,7 +42,7 @@ static void usage(FILE *f) {
           "                 Mac or device (built on Apple platforms only; docs/apple.md).  With\n"
           "                 apple the run's keys are labelled " APPLE_PREFIX " and it sees and\n"
           "                 deletes only those (deleted before and after the run); device,\n"
-          "                 answer and fault steps need the emulator and fail as unsupported;\n"
+          "                 answer and fault steps need the emulator and are skipped;\n"
           "                 --seed and --store are for the emulator\n"
           "  SCRIPT         the script file, or - for standard input\n"
           "\n"
@@ -148,10 +149,12 @@ static void json_transcript(FILE *f, const char *path, const char *backend, uint
   fputs("]}\n", f);
 }
 
-/* A fresh emulated device (its backend is sek_emu_backend). */
-static int open_emulator(uint64_t seed, const char *store, sek_emu **emu) {
+/* A fresh emulated device, as the script's `device` line describes it (its backend is
+ * sek_emu_backend). */
+static int open_emulator(const sek_scenario *s, uint64_t seed, const char *store, sek_emu **emu) {
   sek_emu_config cfg;
   sek_emu_config_default(&cfg);
+  sek_scenario_device_config(s, &cfg);
   cfg.seed = seed;
   cfg.store_path = store;
   char why[512] = "";
@@ -266,7 +269,7 @@ int cmd_run(int argc, char **argv) {
 
   sek_emu *emu = NULL;
   sek_backend *be = NULL;
-  st = apple ? open_apple(&be) : open_emulator(seed, store, &emu);
+  st = apple ? open_apple(&be) : open_emulator(s, seed, store, &emu);
   if (st != SEK_OK) {
     sek_scenario_free(s);
     return CLI_BAD_INPUT;

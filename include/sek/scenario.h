@@ -275,10 +275,11 @@ const sek_scenario_algorithm *sek_scenario_algorithm_find(const char *raw);
  * (for verify).  What each verb does:
  *   device (the first line)  checks that the emulator has none of what the line takes away
  *                 (made with sek_scenario_device_config): SEK_STEP_OK, else SEK_STEP_UNMET with a
- *                 note (an unmet expectation of the run).  Without an emulator: SEK_STEP_FAILED.
+ *                 note (an unmet expectation of the run).  Without an emulator:
+ *                 SEK_STEP_NO_DEVICE.
  *   device verbs, answer, fault   the sek_emu_* control of the same name (fault policy KEY:
  *                 sek_emu_fault_corrupt_kid of KEY's key; fault store-io N: sek_emu_fault_store;
- *                 fault alloc N: sek_emu_fault_alloc).  Without an emulator: SEK_STEP_FAILED
+ *                 fault alloc N: sek_emu_fault_alloc).  Without an emulator: SEK_STEP_NO_DEVICE
  *                 with SEK_ERR_UNSUPPORTED.
  *   create        sek_backend_create_random_key; KEY := the new key (or none)
  *   find          sek_backend_copy_matching; KEY := the first result's reference (or none);
@@ -313,9 +314,12 @@ typedef enum {
   SEK_STEP_NO_KEY, /* the key name holds no key (its create or find failed): nothing was called */
   SEK_STEP_HELD,   /* an expectation held */
   SEK_STEP_UNMET,  /* an expectation did not hold: step->note says what was expected and got */
+  SEK_STEP_NO_DEVICE, /* a device, answer or fault step on a backend without an emulated device
+                         (a real one cannot be told to change its enrollment): nothing was done */
 } sek_step_result;
 
-/* sek_step_result_name: "ok", "error", "failed", "skipped", "held", "unmet" (static, never NULL) */
+/* sek_step_result_name: "ok", "error", "failed", "skipped", "held", "unmet", "no-device"
+ * (static, never NULL) */
 const char *sek_step_result_name(sek_step_result r);
 
 /* Everything a step records.  Pointers are owned by the transcript. */
