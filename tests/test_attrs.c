@@ -920,8 +920,10 @@ static void corpus_round_trips(void **state) {
     free(text);
   }
   pclose(ls);
-  assert_true(total >= 40);
-  assert_true(parsed >= total - 6); /* a few seeds are parse errors on purpose */
+  /* The 85 hand-written seeds are among them (6 are parse errors on purpose); the rest came
+   * from fuzzing campaigns (ci/fuzz, merged) and are mostly not valid literals. */
+  assert_true(total >= 85);
+  assert_true(parsed >= 79);
 }
 
 static void prints_json(void **state) {
