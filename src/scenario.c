@@ -253,6 +253,7 @@ const char *sek_scenario_strerror(int status) {
   case SEK_SCENARIO_ERR_LIMIT: return "scenario exceeds a limit";
   case SEK_SCENARIO_ERR_EXPECT: return "a scenario expectation did not hold";
   case SEK_SCENARIO_ERR_ORACLE: return "a lifecycle oracle property is broken";
+  case SEK_SCENARIO_ERR_DIFF: return "two runs of one scenario disagree";
   default: return "unknown scenario status";
   }
 }

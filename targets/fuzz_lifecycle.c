@@ -17,7 +17,16 @@
  *       public keys;
  *   L6  two runs of the same script on two fresh emulators with the same seed print different
  *       transcripts (the emulator promises determinism: HMAC-DRBG, RFC 6979 nonces, an emulated
- *       clock).
+ *       clock);
+ *   L7  a run on a device with another seed differs in anything an app observes other than
+ *       key material (sek_transcript_diff: results, error domains and codes, AKSError, find
+ *       counts, signature forms): the emulator's behaviour must not depend on its keys.
+ *       With SEK_FUZZ_BACKEND=apple in the environment (a Mac; include/sek/apple.h) the other
+ *       run is on Security.framework instead, scoped to keys labelled sekfuzz.fuzz. and purged
+ *       after every input (SEK_FUZZ_APPLE_GROUP=TEAMID.group: the data protection keychain and
+ *       that access group, which Secure Enclave keys need): then L7 says where the emulator
+ *       does not answer as Apple does, up to the first device step, which a real device cannot
+ *       take.
  * L1-L5 are sek_transcript_check (the same oracle `sek run --check` uses); the transcript's
  * text is written to stderr before the abort so that a crash file explains itself.
  * Deterministic, no disk (":memory:"), no sleep, nothing kept between inputs.
@@ -27,13 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sek/apple.h>
 #include <sek/emu.h>
 #include <sek/scenario.h>
 
 /*
  * Work bounds, each because of what one operation costs: a create is a P-256 key generation,
  * an AES-GCM wrap and an SQLite insert; a sign unwraps and signs; both run under ASan/UBSan.
- * At ~0.2-0.5 ms per such call and two runs per input (L6), 48 operations keep an input in the
+ * At ~0.2-0.5 ms per such call and three runs per input (L6, L7), 48 operations keep an input in the
  * low tens of milliseconds, which leaves the fuzzer thousands of executions per minute.  Longer
  * scripts exercise nothing the short ones cannot (the state space is small: a few keys, a few
  * device flags); they are still parsed (L0), just not run.  Six key names cover every
@@ -41,7 +51,12 @@
  */
 #define MAX_OPS 48
 #define MAX_KEYS 6
-#define SEED 0x5eedf00dULL /* fixed: a crash replays exactly */
+#define SEED 0x5eedf00dULL       /* fixed: a crash replays exactly */
+#define OTHER_SEED 0x0da7a5e7ULL /* L7's other device */
+#define APPLE_PREFIX "sekfuzz.fuzz."
+
+/* L7's other side: NULL for a second emulator, else Security.framework (made once). */
+static sek_backend *apple;
 
 static void die(const char *what, const char *detail, const sek_transcript *t) {
   fprintf(stderr, "fuzz_lifecycle: %s%s%s\n", what, detail != NULL ? ": " : "",
@@ -82,10 +97,10 @@ static void check_print_fixed_point(const sek_scenario *s) {
 }
 
 /* Plays s on a fresh emulator; NULL when the emulator or the run ran out of memory. */
-static sek_transcript *play(const sek_scenario *s) {
+static sek_transcript *play(const sek_scenario *s, uint64_t seed) {
   sek_emu_config cfg;
   sek_emu_config_default(&cfg);
-  cfg.seed = SEED;
+  cfg.seed = seed;
   cfg.store_path = ":memory:";
   sek_scenario_device_config(s, &cfg); /* a script may start on a device without an enclave */
   sek_emu *emu = NULL;
@@ -99,6 +114,50 @@ static sek_transcript *play(const sek_scenario *s) {
   return t;
 }
 
+/* Plays s on Security.framework, in the backend's scope, leaving nothing behind. */
+static sek_transcript *play_apple(const sek_scenario *s) {
+  sek_transcript *t = NULL;
+  int st = sek_scenario_run(s, apple, NULL, &t);
+  if (sek_apple_purge(apple, NULL, NULL) != SEK_OK) {
+    fprintf(stderr, "fuzz_lifecycle: cannot delete the keys labelled " APPLE_PREFIX "\n");
+    exit(1);
+  }
+  if (st != SEK_OK && st != SEK_SCENARIO_ERR_EXPECT) {
+    sek_transcript_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  const char *which = getenv("SEK_FUZZ_BACKEND");
+  if (which == NULL || which[0] == '\0' || strcmp(which, "emulated") == 0)
+    return 0;
+  char why[512] = "";
+  sek_apple_config cfg;
+  sek_apple_config_default(&cfg);
+  cfg.label_prefix = APPLE_PREFIX;
+  /* Secure Enclave keys need the data protection keychain and an entitled access group: a
+   * binary signed for it names its group here (docs/apple.md). */
+  const char *group = getenv("SEK_FUZZ_APPLE_GROUP");
+  if (group != NULL && group[0] != '\0') {
+    cfg.access_group = group;
+    cfg.data_protection_keychain = true;
+  }
+  if (strcmp(which, "apple") != 0 || sek_apple_new(&cfg, &apple, why, sizeof why) != SEK_OK ||
+      sek_apple_purge(apple, NULL, NULL) != SEK_OK) {
+    fprintf(stderr, "fuzz_lifecycle: SEK_FUZZ_BACKEND=%s: %s\n", which,
+            strcmp(which, "apple") != 0 ? "expected emulated or apple"
+            : why[0] != '\0'            ? why
+                                        : "cannot start or clean the Apple backend");
+    exit(1);
+  }
+  return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sek_scenario *s = NULL;
@@ -109,13 +168,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sek_scenario_free(s);
     return 0;
   }
-  sek_transcript *t = play(s);
+  sek_transcript *t = play(s, SEED);
   if (t != NULL) {
     char why[512];
     sek_oracle_kind kind;
     if (sek_transcript_check(t, &kind, why, sizeof why) == SEK_SCENARIO_ERR_ORACLE)
       die(sek_oracle_kind_name(kind), why, t);
-    sek_transcript *t2 = play(s);
+    sek_transcript *t2 = play(s, SEED);
     if (t2 != NULL) {
       char *a = sek_transcript_print(t), *b = sek_transcript_print(t2);
       if (a != NULL && b != NULL && strcmp(a, b) != 0) {
@@ -125,6 +184,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       free(a);
       free(b);
       sek_transcript_free(t2);
+    }
+    sek_transcript *t3 = apple != NULL ? play_apple(s) : play(s, OTHER_SEED);
+    if (t3 != NULL) {
+      const char *other = apple != NULL ? "apple" : "another seed";
+      if (sek_transcript_diff(t, "emulated", t3, other, NULL, why, sizeof why) ==
+          SEK_SCENARIO_ERR_DIFF) {
+        char *b = sek_transcript_print(t3);
+        fprintf(stderr, "---- run on %s ----\n%s", other, b != NULL ? b : "(out of memory)\n");
+        free(b);
+        die(apple != NULL ? "the emulator does not answer as Security.framework does"
+                          : "the emulator's behaviour depends on its seed",
+            why, t);
+      }
+      sek_transcript_free(t3);
     }
     sek_transcript_free(t);
   }

@@ -861,6 +861,98 @@ static size_t find_step(const sek_transcript *t, sek_scenario_verb verb, sek_ste
   return 0;
 }
 
+/* ---- sek_transcript_diff ------------------------------------------------------------------- */
+
+/* A copy of t with plant() applied to step `at` (none when plant is NULL). */
+static sek_transcript *planted_copy(const sek_transcript *t, size_t at,
+                                    void (*plant)(sek_scenario_step *)) {
+  sek_transcript *f = sek_transcript_new(sek_transcript_with_emulator(t));
+  assert_non_null(f);
+  for (size_t i = 0; i < sek_transcript_count(t); i++) {
+    sek_scenario_step st = *sek_transcript_step(t, i);
+    if (i == at && plant != NULL)
+      plant(&st);
+    assert_int_equal(sek_transcript_append(f, &st), SEK_OK);
+  }
+  return f;
+}
+
+static void plant_ok(sek_scenario_step *st) {
+  st->result = SEK_STEP_OK;
+  st->error = NULL;
+  st->error_text = "";
+}
+
+static const sek_error *planted_error; /* set by the test; the copy deep-copies it */
+
+static void plant_other_error(sek_scenario_step *st) {
+  st->error = planted_error;
+  st->error_text = NULL;
+}
+
+static void plant_no_device(sek_scenario_step *st) { st->result = SEK_STEP_NO_DEVICE; }
+static void plant_count(sek_scenario_step *st) { st->count += 1; }
+
+static size_t diff_at(const sek_transcript *a, const sek_transcript *b, char *why, size_t cap) {
+  size_t at = SIZE_MAX;
+  assert_int_equal(sek_transcript_diff(a, "emulated", b, "other", &at, why, cap),
+                   SEK_SCENARIO_ERR_DIFF);
+  return at;
+}
+
+static void test_diff(void **state) {
+  (void)state;
+  char *text = read_example("seed-failure.sek");
+  sek_transcript *a = NULL, *b = NULL;
+  assert_int_equal(run_text(text, 0, &a), SEK_OK);
+  assert_int_equal(run_text(text, 12345, &b), SEK_OK);
+  char why[512] = "";
+  /* two seeds, other keys and signatures: the same observable run */
+  if (sek_transcript_diff(a, "seed 0", b, "seed 12345", NULL, why, sizeof why) != SEK_OK)
+    fail_msg("two seeds disagree: %s", why);
+  assert_int_equal(sek_transcript_diff(NULL, NULL, b, NULL, NULL, NULL, 0), SEK_ERR_ARG);
+  assert_int_equal(sek_transcript_diff(a, NULL, NULL, NULL, NULL, NULL, 0), SEK_ERR_ARG);
+
+  /* the seed failure answered with success: found at that step, named */
+  size_t bad = find_step(a, SEK_VERB_SIGN, SEK_STEP_ERROR, 0);
+  sek_transcript *f = planted_copy(a, bad, plant_ok);
+  assert_int_equal(diff_at(a, f, why, sizeof why), bad);
+  assert_non_null(strstr(why, "result emulated: error, other: ok"));
+  sek_transcript_free(f);
+  /* the same result with another error code */
+  sek_error *other = sek_error_new("CryptoTokenKit", -9, "planted");
+  assert_non_null(other);
+  planted_error = other;
+  f = planted_copy(a, bad, plant_other_error);
+  sek_error_free(other);
+  assert_int_equal(diff_at(a, f, why, sizeof why), bad);
+  assert_non_null(strstr(why, "error emulated: CryptoTokenKit -3, other: CryptoTokenKit -9"));
+  sek_transcript_free(f);
+  /* a find with another number of results */
+  size_t found = find_step(a, SEK_VERB_FIND, SEK_STEP_OK, 0);
+  f = planted_copy(a, found, plant_count);
+  assert_int_equal(diff_at(a, f, why, sizeof why), found);
+  assert_non_null(strstr(why, "find"));
+  sek_transcript_free(f);
+  /* a device step the other side skipped ends the comparison: what follows may differ */
+  size_t change = find_step(a, SEK_VERB_BIOMETRY_CHANGE, SEK_STEP_OK, 0);
+  assert_true(change < bad);
+  f = planted_copy(a, change, plant_no_device);
+  sek_transcript *g = planted_copy(f, bad, plant_ok);
+  assert_int_equal(sek_transcript_diff(a, NULL, g, NULL, NULL, why, sizeof why), SEK_OK);
+  sek_transcript_free(g);
+  sek_transcript_free(f);
+  /* runs of two different scripts are not compared step by step */
+  sek_transcript *c = NULL;
+  assert_int_equal(run_text("lock\n", 0, &c), SEK_OK);
+  assert_int_equal(diff_at(a, c, why, sizeof why), 0);
+  assert_non_null(strstr(why, "not one script"));
+  sek_transcript_free(c);
+  sek_transcript_free(a);
+  sek_transcript_free(b);
+  free(text);
+}
+
 typedef void (*plant_fn)(sek_scenario_step *st);
 
 /* Copies t with plant() applied to step `at` (and, if extra is not SIZE_MAX, step `extra`
@@ -1012,6 +1104,7 @@ static const struct CMUnitTest scenario_tests[] = {
     cmocka_unit_test(test_print_fixed_point_on_examples),
     cmocka_unit_test(test_run_examples),
     cmocka_unit_test(test_device_line),
+    cmocka_unit_test(test_diff),
     cmocka_unit_test(test_run_seed_failure),
     cmocka_unit_test(test_run_unmet_expectation_says_expected_and_got),
     cmocka_unit_test(test_run_error_user_info_mismatch),

@@ -110,6 +110,7 @@ enum sek_scenario_status {
   SEK_SCENARIO_ERR_LIMIT = -805,   /* text, line, name or count over a SEK_SCENARIO_MAX_* limit */
   SEK_SCENARIO_ERR_EXPECT = -806,  /* sek_scenario_run: an expectation did not hold */
   SEK_SCENARIO_ERR_ORACLE = -807,  /* sek_transcript_check: a lifecycle property is broken */
+  SEK_SCENARIO_ERR_DIFF = -808,    /* sek_transcript_diff: two runs disagree */
 };
 
 /* sek_scenario_strerror: message for a SEK_SCENARIO_ERR_* status (status.c routes -800..-899). */
@@ -445,6 +446,25 @@ const char *sek_oracle_kind_name(sek_oracle_kind k);
  */
 int sek_transcript_check(const sek_transcript *t, sek_oracle_kind *out_kind, char *why,
                          size_t why_cap);
+
+/*
+ * sek_transcript_diff compares two runs of one script (a on a_name, b on b_name: names for the
+ * message, NULL gives "first" / "second") by what an app observes that does not depend on key
+ * material.  Per step: the result (ok, error, failed, skipped, held, unmet); for an error the
+ * chain of domains and codes (outermost first, through NSUnderlyingError) and AKSError; for a
+ * find the number of results; for a sign whether a signature was made and its form (DER or
+ * r || s).  Key ids, public keys, signature bytes and descriptions (they quote key ids and
+ * addresses) are not compared.  A step that either side skipped as SEK_STEP_NO_DEVICE ends the
+ * comparison there: a real device that cannot change its enrollment runs another experiment
+ * from then on.
+ * Its users: two emulators with different seeds must agree (the behaviour does not depend on
+ * the keys), and the emulator must agree with Security.framework (fuzz_lifecycle on a Mac).
+ * Returns 0 when they agree; SEK_SCENARIO_ERR_DIFF with *at (may be NULL) = the index of the
+ * first differing step and why (may be NULL) = "line 7: sign k "x": error emulated:
+ * CryptoTokenKit -3, apple: none"; SEK_ERR_ARG when a or b is NULL.
+ */
+int sek_transcript_diff(const sek_transcript *a, const char *a_name, const sek_transcript *b,
+                        const char *b_name, size_t *at, char *why, size_t why_cap);
 
 #ifdef __cplusplus
 }
