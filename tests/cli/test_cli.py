@@ -155,6 +155,15 @@ with tempfile.TemporaryDirectory() as tmp:
     check("lint missing file", ["lint", os.path.join(tmp, "nope.swift")], 1, err=["nope.swift"])
     check("attrs print", ["attrs", "print", keygen], 0, out=["kSecAttrTokenID"])
 
+    check("--version", ["--version"], 0, out=["sek 0.", "(sekfuzz)"])
+    check("run on a device without a Secure Enclave",
+          ["run", os.path.join(SRC, "examples", "no-secure-enclave.sek")], 0,
+          out=["device no-secure-enclave", "unsupported_device"])
+    if sys.platform != "darwin":  # on a Mac it would run, against the real keychain
+        check("run --backend apple off Apple platforms says so", ["run", "--backend", "apple",
+              os.path.join(SRC, "examples", "basic.sek")], 1, err=["only built on Apple platforms"])
+    check("run --backend frob", ["run", "--backend", "frob",
+          os.path.join(SRC, "examples", "basic.sek")], 2, err=["frob"])
     check("run the seed scenario", ["run", os.path.join(SRC, "examples", "seed-failure.sek")], 0,
           out=["CryptoTokenKit", "-536362999"])
     check("run --json", ["run", "--json", os.path.join(SRC, "examples", "basic.sek")], 0,
