@@ -290,6 +290,12 @@ int cmd_decode(int argc, char **argv) {
   bool *attach = calloc(num_notes ? num_notes : 1, sizeof *attach);
   if (sek_decode_count(r) == 0) {
     fprintf(stderr, "sek decode: no Apple error could be read in the text (%zu bytes)\n", len);
+    /* `sek decode crash.log` decodes the words "crash.log": say how to read the file instead */
+    if (!from_stdin && first_text >= 0 && first_text + 1 == argc &&
+        access(argv[first_text], F_OK) == 0)
+      fprintf(stderr, "  '%s' is a file: TEXT is the error itself; to decode the file's "
+                      "contents use: sek decode - < '%s'\n",
+              argv[first_text], argv[first_text]);
     for (size_t i = 0; i < num_notes; i++) {
       const sek_unparsed *u = sek_decode_unparsed_get(r, i);
       fprintf(stderr, "  at %zu: %s\n", u->offset, u->reason);

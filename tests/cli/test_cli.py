@@ -147,6 +147,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("decode bare code", ["decode", "--json", "-25300"], 0,
           as_json=lambda d: d[0]["code"] == -25300 or (_ for _ in ()).throw(AssertionError(d)))
     check("decode garbage", ["decode", "hello world"], 1)
+    log = write(tmp, "crash.log", "2026-12-03 app[12:34] " + SEED + "\n")
+    check("decode FILE says how to read a file", ["decode", log], 1, err=["is a file", "sek decode - <"])
 
     check("lint seed keygen: warnings only", ["lint", keygen], 0, out=["warning:", "DP001"])
     check("lint RSA on the enclave", ["lint", rsa], 1, out=["error:", "SE001", "rsa.swift:"])
