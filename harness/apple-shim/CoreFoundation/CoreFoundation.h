@@ -3,7 +3,8 @@
  * CoreFoundation that src/backend/apple/ uses, with the types and prototypes of Apple's SDK
  * headers (CFBase.h, CFString.h, CFData.h, CFNumber.h, CFDate.h, CFDictionary.h, CFArray.h,
  * CFError.h), written from the SDK's published prototypes.  Left out: nullability
- * (_Nullable ...), availability and CF_RETURNS_RETAINED annotations, the bridging attributes;
+ * (_Nullable ...), availability, the bridging attributes (the analyzer reads ownership from the
+ * Create/Copy names; CF_RETURNS_RETAINED and CF_CONSUMED are defined for our own helpers);
  * CF_ENUM / CF_OPTIONS types are written as the typedef-plus-enum that those macros expand to
  * in C without fixed enum types.
  *
@@ -22,6 +23,21 @@
 #include <stdint.h>
 
 /* ---- CFBase.h / MacTypes.h ---------------------------------------------------------------- */
+
+/* CFBase.h's ownership annotations, which clang's static analyzer reads (the retain-count
+ * checker that ci/check-apple runs); empty where the compiler does not know them, as in CFBase.h. */
+#if defined(__has_attribute)
+#if __has_attribute(cf_returns_retained)
+#define CF_RETURNS_RETAINED __attribute__((cf_returns_retained))
+#define CF_RETURNS_NOT_RETAINED __attribute__((cf_returns_not_retained))
+#define CF_CONSUMED __attribute__((cf_consumed))
+#endif
+#endif
+#ifndef CF_RETURNS_RETAINED
+#define CF_RETURNS_RETAINED
+#define CF_RETURNS_NOT_RETAINED
+#define CF_CONSUMED
+#endif
 
 typedef unsigned char Boolean;
 typedef uint8_t UInt8;

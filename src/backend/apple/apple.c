@@ -293,7 +293,8 @@ static int ops_copy_matching(void *impl, const sek_attrs *query, sek_items **out
     return st;
   sek_items *items = sek_items_new();
   st = items == NULL ? SEK_ERR_NOMEM : collect(a, &plan, result, items);
-  CFRelease(result);
+  if (result != NULL)
+    CFRelease(result);
   if (st == SEK_OK && sek_items_count(items) == 0) /* every match was out of scope */
     st = apple_fail_status(errSecItemNotFound, err);
   if (st != SEK_OK) {
@@ -386,7 +387,8 @@ static int ops_delete(void *impl, const sek_attrs *query, sek_error **err) {
   size_t deleted = 0;
   if (st == SEK_OK) {
     st = delete_listed(a, result, listing, apple_item_in_scope, &deleted, err);
-    CFRelease(result);
+    if (result != NULL)
+      CFRelease(result);
   }
   sek_attrs_free(listing);
   if (st == SEK_OK && deleted == 0) /* matches, but none of ours */
@@ -420,7 +422,8 @@ int sek_apple_purge(sek_backend *be, size_t *out_deleted, sek_error **err) {
     st = SEK_OK; /* no key at all: nothing to purge */
   } else if (st == SEK_OK) {
     st = delete_listed(a, result, listing, apple_item_purgeable, &deleted, &e);
-    CFRelease(result);
+    if (result != NULL)
+      CFRelease(result);
   }
   sek_attrs_free(listing);
   if (out_deleted != NULL)

@@ -141,8 +141,12 @@ extern const size_t apple_num_description_keys;
 #include <CoreFoundation/CoreFoundation.h>
 #include <Security/Security.h>
 
+/* The ownership annotations (CFBase.h defines them) tell clang's static analyzer which of these
+ * helpers hand out a +1 object or take one over: `ci/check-apple` runs its retain-count checker
+ * on this backend, the one check of its CF memory management that works off a Mac. */
+
 /* apple_cfstring: a new CFString of UTF-8 bytes, or NULL (no memory, not UTF-8).  CFRelease. */
-CFStringRef apple_cfstring(const char *s, size_t len);
+CFStringRef apple_cfstring(const char *s, size_t len) CF_RETURNS_RETAINED;
 
 /*
  * apple_utf8: the UTF-8 bytes of a CFString in *out, newly allocated (free()) and
@@ -157,7 +161,8 @@ int apple_utf8(CFStringRef s, char **out, size_t *len);
  * Returns 0; SEK_BACKEND_ERR_APPLE (an access control Apple refuses: *err holds its error,
  * when err is not NULL); SEK_BACKEND_ERR_VALUE; SEK_ERR_NOMEM.
  */
-int apple_dict_from_attrs(const sek_attrs *a, CFDictionaryRef *out, sek_error **err);
+int apple_dict_from_attrs(const sek_attrs *a, CFDictionaryRef *out CF_RETURNS_RETAINED,
+                          sek_error **err);
 
 /*
  * apple_attrs_from_dict: a new sek_attrs of d (conversions in apple.h), counting what is left
@@ -180,7 +185,7 @@ int apple_error_from_status(OSStatus status, sek_error **out);
  * when cferr is NULL (NULL without an error); SEK_ERR_NOMEM.  apple_fail_status: the same for
  * an OSStatus.
  */
-int apple_fail(CFErrorRef cferr, sek_error **err);
+int apple_fail(CFErrorRef cferr CF_CONSUMED, sek_error **err);
 int apple_fail_status(OSStatus status, sek_error **err);
 
 /* apple_cf_is: whether t is a non-NULL object of that type (CFGetTypeID(t) == type). */
@@ -189,7 +194,11 @@ bool apple_cf_is(CFTypeRef t, CFTypeID type);
 /* apple_key_ref: the SecKeyRef of a CFTypeRef already checked to be one.  The cast goes through
  * uintptr_t because CF hands objects out as const void * and SecKeyRef is not const-qualified
  * (a plain cast would trip -Wcast-qual; nothing is written through it here). */
-SecKeyRef apple_key_ref(CFTypeRef t);
+SecKeyRef apple_key_ref(CFTypeRef t CF_CONSUMED) CF_RETURNS_RETAINED;
+
+/* sek_key_new (backend.h) takes key_impl over, also when it fails (it releases it through
+ * key_free): redeclared with that said, for the analyzer, which cannot see it through a void *. */
+sek_key *sek_key_new(sek_backend *be, void *key_impl CF_CONSUMED);
 #endif
 
 #endif /* SEK_APPLE_INTERNAL_H */
