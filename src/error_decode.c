@@ -276,7 +276,7 @@ static bool parse_lenient(lenient *L, size_t *pos, unsigned depth, sek_error **o
   while (q < n && is_space((unsigned char)t[q]))
     q++;
   size_t ql;
-  int kind;
+  int kind = 0; /* the quoting of the user info too: plain when there is no description */
   if (q > p && open_quote_at(L, q, &ql, &kind)) {
     size_t s = q + ql, k = s, cl = 0;
     bool closed = false;
