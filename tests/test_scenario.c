@@ -959,14 +959,7 @@ typedef void (*plant_fn)(sek_scenario_step *st);
    appended again at the end, planted), then checks that the oracle reports `want`. */
 static void expect_caught(const sek_transcript *t, size_t at, plant_fn plant, size_t extra,
                           sek_oracle_kind want) {
-  sek_transcript *f = sek_transcript_new(sek_transcript_with_emulator(t));
-  assert_non_null(f);
-  for (size_t i = 0; i < sek_transcript_count(t); i++) {
-    sek_scenario_step st = *sek_transcript_step(t, i);
-    if (i == at && plant != NULL)
-      plant(&st);
-    assert_int_equal(sek_transcript_append(f, &st), SEK_OK);
-  }
+  sek_transcript *f = planted_copy(t, at, plant);
   if (extra != SIZE_MAX) {
     sek_scenario_step st = *sek_transcript_step(t, extra);
     assert_int_equal(sek_transcript_append(f, &st), SEK_OK);
