@@ -66,13 +66,14 @@ static const struct {
 /*
  * Words of the `device` line: each one is a way the device the run starts on differs from the
  * default one (sek_emu_config_default), or names the default explicitly.  `bit` is the op's
- * SEK_SCENARIO_DEVICE_* bit the word sets (0 for a default); `excludes` the bits it cannot
- * stand with.  The printer writes the non-default words in this order.
+ * SEK_SCENARIO_DEVICE_* bit the word sets (0 for a default); `against` is the bit of the word
+ * that says the opposite (so that one line cannot name an aspect twice).  The printer writes
+ * the non-default words in this order.
  */
 static const struct {
   const char *word;
   uint64_t bit;     /* set by this word */
-  uint64_t against; /* the word that says the opposite sets or clears this bit */
+  uint64_t against; /* the bit of the opposite word */
 } device_words[] = {
     {"no-secure-enclave", SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE, 0},
     {"secure-enclave", 0, SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE},
@@ -849,7 +850,8 @@ static int parse_device(parser *p, const word *verb) {
  * `device WORD...`: the device the run starts on.  It describes the device rather than changing
  * it, so it must come first: an emulator is made with it (sek_scenario_device_config) before
  * anything happens.  Each aspect may be named once; a device without a passcode has neither
- * biometry (iOS needs a passcode to enroll, [LA:Policy]) nor a lock screen.
+ * biometry nor a lock screen (iOS enrolls Face ID / Touch ID only with a passcode set, and the
+ * emulator refuses biometry without one: inferred from LAErrorPasscodeNotSet, apple-facts §4).
  */
 static int parse_device_line(parser *p, const word *verb) {
   if (p->s->num_ops != 0)
@@ -879,7 +881,8 @@ static int parse_device_line(parser *p, const word *verb) {
     uint64_t aspect = device_words[i].bit | device_words[i].against;
     if (named & aspect)
       return fail_at(p, SEK_SCENARIO_ERR_SYNTAX, p->line, w.col,
-                     "'%s' names an aspect of the device this line already set", device_words[i].word);
+                     "'%s' names an aspect of the device this line already set",
+                     device_words[i].word);
     named |= aspect;
     op->number |= device_words[i].bit;
     said_biometry |= device_words[i].against == SEK_SCENARIO_DEVICE_NO_BIOMETRY;

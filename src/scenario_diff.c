@@ -63,12 +63,12 @@ static const struct {
   const char *name;
   observe_fn observe;
 } observables[] = {
-    {"result", observe_result},       {"error", observe_error_chain},
-    {"user info", observe_aks},       {"find", observe_count},
-    {"signature", observe_signature},
+    {"result", observe_result}, {"error", observe_error_chain},   {"user info", observe_aks},
+    {"find", observe_count},    {"signature", observe_signature},
 };
 
-static int differ(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int differ(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int differ(char *why, size_t cap, const char *fmt, ...) {
   if (why != NULL && cap > 0) {
     va_list ap;

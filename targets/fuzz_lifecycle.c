@@ -43,8 +43,8 @@
 /*
  * Work bounds, each because of what one operation costs: a create is a P-256 key generation,
  * an AES-GCM wrap and an SQLite insert; a sign unwraps and signs; both run under ASan/UBSan.
- * At ~0.2-0.5 ms per such call and three runs per input (L6, L7), 48 operations keep an input in the
- * low tens of milliseconds, which leaves the fuzzer thousands of executions per minute.  Longer
+ * At ~0.2-0.5 ms per such call and three runs per input (L6, L7), 48 operations keep an input
+ * in the low tens of milliseconds, which leaves the fuzzer thousands of executions per minute.  Longer
  * scripts exercise nothing the short ones cannot (the state space is small: a few keys, a few
  * device flags); they are still parsed (L0), just not run.  Six key names cover every
  * interaction of two protection classes with two biometry bindings and a faulted key.
