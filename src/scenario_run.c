@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +179,7 @@ int sek_transcript_append(sek_transcript *t, const sek_scenario_step *step) {
 }
 
 static const char *const result_names[] = {"ok",   "error", "failed",   "skipped",
-                                                    "held", "unmet", "no-device"};
+                                           "held", "unmet", "no-device"};
 
 const char *sek_step_result_name(sek_step_result r) {
   if ((size_t)r < N(result_names))
@@ -592,25 +593,32 @@ static void control(step_slot *st, int status) {
 static int check_device_line(runner *r, step_slot *st, const sek_scenario_op *op) {
   sek_emu_state now;
   sek_emu_get_state(r->emu, &now);
+  /* each aspect the line can name, the state field it is about and that field's value on the
+   * device the line describes */
   static const struct {
     uint64_t bit;
     const char *word;
+    size_t field; /* offsetof a bool of sek_emu_state */
+    bool want;
   } aspects[] = {
-      {SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE, "no-secure-enclave"},
-      {SEK_SCENARIO_DEVICE_NO_PASSCODE, "no-passcode"},
-      {SEK_SCENARIO_DEVICE_NO_BIOMETRY, "no-biometry"},
-      {SEK_SCENARIO_DEVICE_LOCKED, "locked"},
+      {SEK_SCENARIO_DEVICE_NO_SECURE_ENCLAVE, "no-secure-enclave",
+       offsetof(sek_emu_state, has_secure_enclave), false},
+      {SEK_SCENARIO_DEVICE_NO_PASSCODE, "no-passcode", offsetof(sek_emu_state, passcode_set),
+       false},
+      {SEK_SCENARIO_DEVICE_NO_BIOMETRY, "no-biometry", offsetof(sek_emu_state, biometry_enrolled),
+       false},
+      {SEK_SCENARIO_DEVICE_LOCKED, "locked", offsetof(sek_emu_state, locked), true},
   };
-  const bool differs[] = {now.has_secure_enclave, now.passcode_set, now.biometry_enrolled,
-                          !now.locked};
-  for (size_t i = 0; i < sizeof aspects / sizeof aspects[0]; i++)
-    if ((op->number & aspects[i].bit) && differs[i]) {
+  for (size_t i = 0; i < sizeof aspects / sizeof aspects[0]; i++) {
+    bool value = *(const bool *)((const char *)&now + aspects[i].field);
+    if ((op->number & aspects[i].bit) && value != aspects[i].want) {
       st->pub.result = SEK_STEP_UNMET;
       note(st, "the emulated device is not '%s': make it with sek_scenario_device_config",
            aspects[i].word);
       r->t->unmet++;
       return SEK_OK;
     }
+  }
   control(st, SEK_OK);
   return SEK_OK;
 }
